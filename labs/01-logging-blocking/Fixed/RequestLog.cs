@@ -1,0 +1,100 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Core;
+using Serilog.Extensions.Logging;
+using Serilog.Sinks.Async;
+using Serilog.Templates;
+using Workshop.ServiceKit;
+
+namespace Lab01;
+
+// FIX: this whole file is the fix's sink: Serilog, JSON, a bounded buffer, rotation and retention.
+
+/// <summary>How the request log is kept. Not incident knobs: these are the fix's own settings.</summary>
+public sealed class RequestLogOptions
+{
+    public const string Section = "RequestLog";
+
+    /// <summary>Events held in memory while the disk is slow; past this, new events are dropped and counted.</summary>
+    public int BufferCapacity { get; set; } = 1_000;
+
+    /// <summary>A file rolls over when it reaches this size, and at midnight.</summary>
+    public long FileSizeLimitBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Files kept, the current one included; older ones are deleted.</summary>
+    public int RetainedFileCount { get; set; } = 10;
+
+    /// <summary>Files older than this are deleted even when fewer than <see cref="RetainedFileCount"/> exist.</summary>
+    public TimeSpan RetainedFileTimeLimit { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>At Debug, how much of a request body is logged.</summary>
+    public int MaxBodyBytes { get; set; } = 4_096;
+
+    /// <summary>How long shutdown waits for buffered events to reach the disk before it gives up on them.</summary>
+    public TimeSpan ShutdownFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>The Serilog pipeline behind the request log, and the figures it reports on /metrics.</summary>
+public sealed class RequestLogSink : IAsyncLogEventSinkMonitor, IAsyncDisposable
+{
+    private readonly Logger _logger;
+    private readonly TimeSpan _shutdownFlushTimeout;
+    private IAsyncLogEventSinkInspector? _buffer;
+
+    public RequestLogSink(IOptions<LabOptions> lab, IOptions<RequestLogOptions> options, IMeterFactory meterFactory)
+    {
+        var o = options.Value;
+        _shutdownFlushTimeout = o.ShutdownFlushTimeout;
+        _logger = new LoggerConfiguration()
+            .MinimumLevel.Verbose() // the Logging section decides levels, as for every other provider
+            .WriteTo.Async(sink => sink.File(
+                    // CLEF (compact JSON), with the level written out even for Information.
+                    new ExpressionTemplate("{ {@t: UtcDateTime(@t), @l: @l, @mt: @mt, @tr: @tr, @sp: @sp, @x: @x, ..@p} }\n"),
+                    Path.Combine(lab.Value.LogDirectory, "requests-.json"),
+                    fileSizeLimitBytes: o.FileSizeLimitBytes,
+                    rollOnFileSizeLimit: true,
+                    rollingInterval: RollingInterval.Day,
+                    retainedFileCountLimit: o.RetainedFileCount,
+                    retainedFileTimeLimit: o.RetainedFileTimeLimit,
+                    hooks: SlowDisk.FromMilliseconds(lab.Value.LogSinkDelayMs).AsSerilogHooks()),
+                bufferSize: o.BufferCapacity,
+                blockWhenFull: false,
+                monitor: this)
+            .CreateLogger();
+
+        var meter = meterFactory.Create(RequestLoggingMiddleware.MeterName);
+        meter.CreateObservableGauge("log.queue.length", () => _buffer?.Count ?? 0, "{event}", "Request log events waiting to be written.");
+        meter.CreateObservableGauge("log.queue.capacity", () => o.BufferCapacity, "{event}", "Request log events the buffer holds at most.");
+        meter.CreateObservableCounter("log.events.dropped", () => _buffer?.DroppedMessagesCount ?? 0, "{event}", "Request log events dropped because the buffer was full.");
+    }
+
+    public ILoggerProvider CreateProvider() => new SerilogLoggerProvider(_logger, dispose: false);
+
+    void IAsyncLogEventSinkMonitor.StartMonitoring(IAsyncLogEventSinkInspector inspector) => _buffer = inspector;
+
+    void IAsyncLogEventSinkMonitor.StopMonitoring(IAsyncLogEventSinkInspector inspector) => _buffer = null;
+
+    /// <summary>Flushes what the disk accepts within the timeout, so a stalled disk cannot hold shutdown hostage.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var pending = _buffer?.Count ?? 0;
+        var flush = Task.Run(_logger.Dispose);
+        if (await Task.WhenAny(flush, Task.Delay(_shutdownFlushTimeout)) != flush)
+        {
+            await Console.Error.WriteLineAsync(
+                $"request log: the disk did not take {pending} buffered events within {_shutdownFlushTimeout.TotalSeconds:0.#} s; giving up on them.");
+        }
+    }
+}
+
+public static class RequestLogExtensions
+{
+    public static WebApplicationBuilder AddRequestLog(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<RequestLogOptions>(builder.Configuration.GetSection(RequestLogOptions.Section));
+        builder.Services.AddSingleton<RequestLogSink>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<RequestLogSink>().CreateProvider());
+        return builder;
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+
+namespace Workshop.ServiceKit;
+
+/// <summary>The contract every lab service keeps: <c>GET /healthz</c> and <c>GET /metrics</c> (Prometheus text).</summary>
+public static class WorkshopServiceExtensions
+{
+    /// <summary>
+    /// Registers health checks and OpenTelemetry metrics: the runtime (GC heap, thread pool queue), ASP.NET Core's
+    /// request-duration histogram, and the lab's own meter, exported in Prometheus text format.
+    /// </summary>
+    public static WebApplicationBuilder AddWorkshopDefaults(this WebApplicationBuilder builder, string labMeterName)
+    {
+        builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton<RuntimeGauges>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddMeter(RuntimeGauges.MeterName, labMeterName)
+            // Sub-millisecond buckets too: the fixed services answer in microseconds, the broken ones in seconds.
+            .AddView("http.server.request.duration", new ExplicitBucketHistogramConfiguration
+            {
+                Boundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+            })
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        return builder;
+    }
+
+    public static WebApplication MapWorkshopEndpoints(this WebApplication app)
+    {
+        // Materialise the gauges so they are observed from the first scrape on.
+        _ = app.Services.GetRequiredService<RuntimeGauges>();
+        app.MapHealthChecks("/healthz");
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    /// <summary>True for the workshop's own endpoints, which request logs and load figures leave out.</summary>
+    public static bool IsWorkshopEndpoint(PathString path) =>
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/metrics");
+}
