@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+using FluentAssertions;
+using Workshop.TestKit;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Lab01.Tests;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryCollection
+{
+    public const string Name = "memory: runs alone";
+}
+
+/// <summary>While the disk is slower than the traffic, what the log holds in memory must stay bounded.</summary>
+[Collection(MemoryCollection.Name)]
+public sealed partial class RequestLogMemorySpec(ITestOutputHelper output)
+{
+    private const int SlowDiskMs = 200;
+    private const int Requests = 4_000;
+    private const int InFlight = 8;
+    private const long BoundBytes = 6 * 1024 * 1024;
+
+    [Incident("naive-fix")]
+    public async Task Memory_WhileTheLogDiskStallsUnderLoad_StaysBounded(LabTarget target)
+    {
+        // Arrange: the disk takes 200 ms a write (5 lines a second); clients carry a 3 KB bearer token, as SSO tokens do.
+        using var logs = new TempDirectory("lab01");
+        await using var app = target.Start(("Lab:LogSinkDelayMs", $"{SlowDiskMs}"), ("Lab:LogDirectory", logs.Path));
+        using var client = app.CreateClient(TimeSpan.FromSeconds(30));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new string('t', 3_000));
+        await SendAsync(client, 5, TimeSpan.FromSeconds(10));
+        var before = Memory.RetainedBytes();
+
+        // Act: 4,000 requests, 8 in flight, within 10 s.
+        var completed = await SendAsync(client, Requests, TimeSpan.FromSeconds(10));
+        var grown = Memory.RetainedBytes() - before;
+        var metrics = await client.GetStringAsync("/metrics");
+        output.WriteLine($"{completed:N0} of {Requests:N0} requests completed; retained heap grew by {Memory.Megabytes(grown)}; " +
+                         $"log_events_dropped_total {Metric(metrics, "log_events_dropped_total")?.ToString(CultureInfo.InvariantCulture) ?? "absent"}");
+
+        // Assert
+        completed.Should().Be(Requests,
+            "with the log disk at {0} ms a write, requests must still flow; only {1:N0} of {2:N0} completed in 10 s", SlowDiskMs, completed, Requests);
+        grown.Should().BeLessThan(BoundBytes,
+            "a log that buffers without bound keeps every unwritten line: the retained heap grew by {0} over {1:N0} requests (bound {2})",
+            Memory.Megabytes(grown), Requests, Memory.Megabytes(BoundBytes));
+        Metric(metrics, "log_events_dropped_total").Should().BeGreaterThan(0,
+            "events that do not fit the buffer are dropped and counted on /metrics as log_events_dropped_total");
+    }
+
+    private static async Task<int> SendAsync(HttpClient client, int count, TimeSpan budget)
+    {
+        using var deadline = new CancellationTokenSource(budget);
+        var completed = 0;
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = deadline.Token },
+                async (i, ct) =>
+                {
+                    using var response = await client.GetAsync($"/api/orders/{1 + i % 100}", ct);
+                    response.EnsureSuccessStatusCode();
+                    Interlocked.Increment(ref completed);
+                });
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested) { }
+        return completed;
+    }
+
+    private static double? Metric(string prometheusText, string name) =>
+        MetricLine().Matches(prometheusText).Where(m => m.Groups["name"].Value == name)
+            .Select(m => (double?)double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture)).FirstOrDefault();
+
+    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(?<value>\S+)", RegexOptions.Multiline)]
+    private static partial Regex MetricLine();
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Workshop.TestKit;
+
+/// <summary>A lab service running in-process on a TestServer, with its knobs set for one test.</summary>
+public sealed class LabApp : IAsyncDisposable
+{
+    private readonly ILabFactory _factory;
+
+    private LabApp(LabTarget target, ILabFactory factory)
+    {
+        Target = target;
+        _factory = factory;
+    }
+
+    public LabTarget Target { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    internal static LabApp Start(LabTarget target, IReadOnlyList<(string Key, string Value)> settings, Action<IWebHostBuilder>? configure)
+    {
+        var factoryType = typeof(LabFactory<>).MakeGenericType(target.Marker);
+        var factory = (ILabFactory)Activator.CreateInstance(factoryType, settings, configure)!;
+        var app = new LabApp(target, factory);
+        _ = factory.Services; // start the host now, so a broken start fails here and not inside the measurement
+        return app;
+    }
+
+    /// <summary>A client for the service; requests time out after <paramref name="timeout"/> (default 30 s).</summary>
+    public HttpClient CreateClient(TimeSpan? timeout = null)
+    {
+        var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.Timeout = timeout ?? TimeSpan.FromSeconds(30);
+        return client;
+    }
+
+    public ValueTask DisposeAsync() => _factory.DisposeAsync();
+
+    private interface ILabFactory : IAsyncDisposable
+    {
+        IServiceProvider Services { get; }
+        HttpClient CreateClient(WebApplicationFactoryClientOptions options);
+    }
+
+    private sealed class LabFactory<TMarker>(IReadOnlyList<(string Key, string Value)> settings, Action<IWebHostBuilder>? configure)
+        : WebApplicationFactory<TMarker>, ILabFactory where TMarker : class
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            configure?.Invoke(builder);
+        }
+    }
+}
