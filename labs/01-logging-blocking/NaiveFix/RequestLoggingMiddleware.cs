@@ -18,7 +18,7 @@ public sealed class RequestLoggingMiddleware
     private readonly RequestDelegate _next;
     private readonly StreamWriter _writer;
     private readonly Counter<long> _written;
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
 
     public RequestLoggingMiddleware(RequestDelegate next, IOptions<LabOptions> options, IMeterFactory meterFactory)
     {
