@@ -1,0 +1,93 @@
+using FluentAssertions;
+using Xunit;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace Workshop.TestKit.Tests;
+
+/// <summary>Verify mode stands on this inversion: a broken variant must fail by assertion, and only that way.</summary>
+public sealed class ReproductionMessageBusTests
+{
+    [Fact]
+    public void AssertionFailure_OnBrokenVariant_IsReportedAsPassWithTheMessage()
+    {
+        // Arrange
+        var sink = new RecordingBus();
+        using var bus = new ReproductionMessageBus(sink, "broken");
+        var failed = new TestFailed(SampleTest(), 1.5m, "measured p95 2,300 ms\n", ["Xunit.Sdk.XunitException"], ["Expected p95 below 300 ms, found 2,300"], [""], [-1]);
+
+        // Act
+        bus.QueueMessage(failed);
+
+        // Assert
+        var passed = sink.Messages.Should().ContainSingle().Which.Should().BeAssignableTo<ITestPassed>().Subject;
+        passed.Output.Should().Contain("measured p95 2,300 ms").And.Contain("Incident reproduced against 'broken'").And.Contain("found 2,300");
+        bus.Failed.Should().Be(0);
+    }
+
+    [Fact]
+    public void Pass_OnBrokenVariant_IsReportedAsFailure()
+    {
+        // Arrange
+        var sink = new RecordingBus();
+        using var bus = new ReproductionMessageBus(sink, "naive-fix");
+
+        // Act
+        bus.QueueMessage(new TestPassed(SampleTest(), 0.2m, ""));
+
+        // Assert
+        var failed = sink.Messages.Should().ContainSingle().Which.Should().BeAssignableTo<ITestFailed>().Subject;
+        failed.Messages.Should().ContainSingle().Which.Should().Contain("no longer reproduces against 'naive-fix'");
+        bus.Failed.Should().Be(1);
+    }
+
+    [Fact]
+    public void Crash_OnBrokenVariant_StaysAFailure()
+    {
+        // Arrange
+        var sink = new RecordingBus();
+        using var bus = new ReproductionMessageBus(sink, "broken");
+        var crashed = new TestFailed(SampleTest(), 0.1m, "", ["System.InvalidOperationException"], ["service did not start"], [""], [-1]);
+
+        // Act
+        bus.QueueMessage(crashed);
+
+        // Assert
+        var failed = sink.Messages.Should().ContainSingle().Which.Should().BeAssignableTo<ITestFailed>().Subject;
+        failed.Messages.Should().ContainSingle().Which.Should().Contain("crashed against 'broken'").And.Contain("service did not start");
+        bus.Failed.Should().Be(1);
+    }
+
+    [Fact]
+    public void OtherMessages_PassThroughUnchanged()
+    {
+        // Arrange
+        var sink = new RecordingBus();
+        using var bus = new ReproductionMessageBus(sink, "broken");
+        var output = new TestOutput(SampleTest(), "a line");
+
+        // Act
+        bus.QueueMessage(output);
+
+        // Assert
+        sink.Messages.Should().ContainSingle().Which.Should().BeSameAs(output);
+        bus.Failed.Should().Be(0);
+    }
+
+    private static ITest SampleTest()
+    {
+        var assembly = new TestAssembly(Reflector.Wrap(typeof(ReproductionMessageBusTests).Assembly));
+        var collection = new TestCollection(assembly, null, "sample");
+        var testClass = new TestClass(collection, Reflector.Wrap(typeof(ReproductionMessageBusTests)));
+        var method = new TestMethod(testClass, Reflector.Wrap(typeof(ReproductionMessageBusTests).GetMethod(nameof(Pass_OnBrokenVariant_IsReportedAsFailure))!));
+        var testCase = new XunitTestCase(new NullMessageSink(), TestMethodDisplay.Method, TestMethodDisplayOptions.None, method);
+        return new XunitTest(testCase, "sample");
+    }
+
+    private sealed class RecordingBus : IMessageBus
+    {
+        public List<IMessageSinkMessage> Messages { get; } = [];
+        public bool QueueMessage(IMessageSinkMessage message) { Messages.Add(message); return true; }
+        public void Dispose() { }
+    }
+}
