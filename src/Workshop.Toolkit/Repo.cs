@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Workshop.Toolkit;
+
+/// <summary>Locates the workshop repository, so notebooks and the CLI work from any folder inside it.</summary>
+public static class Repo
+{
+    /// <summary>The file that marks the repository root.</summary>
+    public const string MarkerFile = "Workshop.sln";
+
+    /// <summary>Environment variable that names the root explicitly, for runs from outside the tree.</summary>
+    public const string RootVariable = "WORKSHOP_ROOT";
+
+    /// <summary>
+    /// The repository root: <c>WORKSHOP_ROOT</c> if set, else the nearest folder holding <c>Workshop.sln</c>
+    /// walking up from the current directory, then from the application's base directory (a notebook kernel's
+    /// current directory is the notebook's folder; a test host's is its bin folder, which the second walk covers).
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">No root could be found.</exception>
+    public static string Root =>
+        Find(Environment.GetEnvironmentVariable(RootVariable), Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
+
+    internal static string Find(string? overrideRoot, params string[] startPoints)
+    {
+        if (!string.IsNullOrWhiteSpace(overrideRoot))
+        {
+            var root = Path.GetFullPath(overrideRoot);
+            return File.Exists(Path.Combine(root, MarkerFile))
+                ? root
+                : throw new DirectoryNotFoundException($"{RootVariable} is '{overrideRoot}', which holds no {MarkerFile}.");
+        }
+
+        foreach (var start in startPoints)
+        {
+            for (var dir = new DirectoryInfo(Path.GetFullPath(start)); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, MarkerFile))) return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException(
+            $"Found no {MarkerFile} above {string.Join(" or ", startPoints)}. Run from inside the repository or set {RootVariable}.");
+    }
+}
+
+/// <summary>One lab: <paramref name="Id"/> "01", <paramref name="Name"/> "01-logging-blocking", and its folder.</summary>
+public sealed record LabInfo(string Id, string Name, string Directory)
+{
+    /// <summary>The variant folders that hold a project (Broken, Fixed, NaiveFix, Tests, ...).</summary>
+    public IReadOnlyList<string> Variants() =>
+        System.IO.Directory.EnumerateDirectories(Directory)
+            .Where(d => System.IO.Directory.EnumerateFiles(d, "*.csproj").Any())
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>The project file of a variant folder ("Broken", "Fixed", "NaiveFix"; case-insensitive).</summary>
+    /// <exception cref="ArgumentException">The lab has no such variant.</exception>
+    public string ProjectFile(string variant)
+    {
+        var folder = Variants().FirstOrDefault(v => string.Equals(v, variant, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException(
+                $"Lab {Name} has no variant '{variant}'. Known variants: {string.Join(", ", Variants())}.", nameof(variant));
+        var projects = System.IO.Directory.GetFiles(Path.Combine(Directory, folder), "*.csproj");
+        return projects.Length == 1
+            ? projects[0]
+            : throw new InvalidOperationException($"{Path.Combine(Directory, folder)} holds {projects.Length} project files; expected one.");
+    }
+}
+
+/// <summary>The labs under <c>labs/</c>, named <c>NN-name</c>.</summary>
+public static partial class Labs
+{
+    [GeneratedRegex(@"^(\d{2})-[a-z0-9-]+$")]
+    private static partial Regex LabFolder();
+
+    /// <summary>Every lab, in order.</summary>
+    public static IReadOnlyList<LabInfo> All() => All(Repo.Root);
+
+    internal static IReadOnlyList<LabInfo> All(string root)
+    {
+        var labs = Path.Combine(root, "labs");
+        if (!Directory.Exists(labs)) return [];
+        return Directory.EnumerateDirectories(labs)
+            .Select(dir => (dir, match: LabFolder().Match(Path.GetFileName(dir))))
+            .Where(x => x.match.Success)
+            .Select(x => new LabInfo(x.match.Groups[1].Value, x.match.Value, x.dir))
+            .OrderBy(l => l.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Finds a lab by id ("01" or "1") or by full name ("01-logging-blocking").</summary>
+    /// <exception cref="ArgumentException">No lab matches; the message lists the known labs.</exception>
+    public static LabInfo Find(string lab) => Find(All(), lab);
+
+    internal static LabInfo Find(IReadOnlyList<LabInfo> all, string lab)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        var key = lab.Trim();
+        var id = int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n.ToString("D2", CultureInfo.InvariantCulture)
+            : null;
+        return all.FirstOrDefault(l => id is not null ? l.Id == id : string.Equals(l.Name, key, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException(
+                $"No lab '{lab}'. Known labs: {(all.Count == 0 ? "none" : string.Join(", ", all.Select(l => l.Name)))}.", nameof(lab));
+    }
+}
