@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Workshop.Toolkit.Replay;
+
+/// <summary>One variant's replay: its load result, its figures, and its sampled /metrics series.</summary>
+public sealed record VariantRun(
+    string Variant,
+    LoadResult Load,
+    IReadOnlyDictionary<string, double> Figures,
+    IReadOnlyDictionary<string, IReadOnlyList<(double SecondsSinceStart, double Value)>> Series,
+    StopResult Stop)
+{
+    /// <summary>A figure by key (NaN when the service never reported it).</summary>
+    public double Figure(string key) => Figures.TryGetValue(key, out var value) ? value : double.NaN;
+
+    /// <summary>The figures a replay table shows, in order, with their labels.</summary>
+    public static IReadOnlyList<(string Key, string Label)> CommonFigures { get; } =
+    [
+        ("requests", "requests"),
+        ("completed", "completed"),
+        ("throughput_rps", "throughput (req/s)"),
+        ("p50_ms", "p50 (ms)"),
+        ("p95_ms", "p95 (ms)"),
+        ("p99_ms", "p99 (ms)"),
+        ("max_ms", "max (ms)"),
+        ("errors", "errors (timeouts, 5xx)"),
+        ("heap_start_bytes", "GC heap at start"),
+        ("heap_peak_bytes", "GC heap peak"),
+        ("heap_end_bytes", "GC heap at end"),
+        ("heap_growth_bytes", "GC heap growth"),
+        ("thread_pool_queue_peak", "thread pool queue peak"),
+        ("metrics_scrape_failures", "/metrics scrapes that failed"),
+    ];
+
+    internal static VariantRun From(string variant, LoadResult load, IReadOnlyDictionary<string, IReadOnlyList<(double, double)>> series,
+        IReadOnlyList<string> labMetrics, StopResult stop, int scrapeFailures)
+    {
+        static double Last(IReadOnlyList<(double, double Value)> s) => s.Count > 0 ? s[^1].Value : double.NaN;
+        static double First(IReadOnlyList<(double, double Value)> s) => s.Count > 0 ? s[0].Value : double.NaN;
+        static double Peak(IReadOnlyList<(double, double Value)> s) => s.Count > 0 ? s.Max(p => p.Value) : double.NaN;
+
+        var heap = series[Replayer.HeapMetric];
+        var figures = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["requests"] = load.Requests,
+            ["completed"] = load.Completed,
+            ["throughput_rps"] = Math.Round(load.Throughput, 1),
+            ["p50_ms"] = Math.Round(load.P50, 2),
+            ["p95_ms"] = Math.Round(load.P95, 2),
+            ["p99_ms"] = Math.Round(load.P99, 2),
+            ["max_ms"] = Math.Round(load.Max, 2),
+            ["errors"] = load.Errors,
+            ["heap_start_bytes"] = First(heap),
+            ["heap_peak_bytes"] = Peak(heap),
+            ["heap_end_bytes"] = Last(heap),
+            ["heap_growth_bytes"] = Last(heap) - First(heap),
+            ["thread_pool_queue_peak"] = Peak(series[Replayer.QueueMetric]),
+            ["metrics_scrape_failures"] = scrapeFailures,
+        };
+        foreach (var name in labMetrics)
+        {
+            var s = series[name];
+            // Counters end at their total; gauges matter at their peak.
+            figures[name.EndsWith("_total", StringComparison.Ordinal) ? name : name + "_peak"] =
+                name.EndsWith("_total", StringComparison.Ordinal) ? Last(s) : Peak(s);
+        }
+        return new VariantRun(variant, load, figures, series, stop);
+    }
+
+    internal JsonObject ToJson()
+    {
+        var json = new JsonObject { ["variant"] = Variant };
+        foreach (var (key, value) in Figures) json[key] = double.IsFinite(value) ? value : null;
+        var byStatus = new JsonObject();
+        foreach (var (status, count) in Load.ByStatus.OrderBy(s => s.Key, StringComparer.Ordinal)) byStatus[status] = count;
+        json["by_status"] = byStatus;
+        json["stopped_gracefully"] = Stop.Graceful;
+        return json;
+    }
+}
+
+/// <summary>A lab replayed: Broken and Fixed under the same load, and the headline that compares them.</summary>
+public sealed record ReplayResult(string Lab, string Title, Headline Headline, string Sentence, VariantRun Broken, VariantRun Fixed)
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>
+    /// The replay as JSON, for scripts: <c>{"lab", "headline": {"metric", "better", "broken", "fixed", "ratio"},
+    /// "sentence", "broken": {...figures}, "fixed": {...figures}}</c>; <c>ratio</c> is how many times better Fixed is.
+    /// </summary>
+    public JsonObject ToJson() => new()
+    {
+        ["lab"] = Lab,
+        ["headline"] = new JsonObject
+        {
+            ["metric"] = Headline.Metric,
+            ["better"] = Headline.Better == Better.Lower ? "lower" : "higher",
+            ["broken"] = Finite(Headline.Broken),
+            ["fixed"] = Finite(Headline.Fixed),
+            ["ratio"] = Finite(Headline.Ratio),
+        },
+        ["sentence"] = Sentence,
+        ["broken"] = Broken.ToJson(),
+        ["fixed"] = Fixed.ToJson(),
+    };
+
+    /// <summary><see cref="ToJson"/> as indented text.</summary>
+    public string ToJsonText() => ToJson().ToJsonString(Indented);
+
+    private static JsonNode? Finite(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
+}
