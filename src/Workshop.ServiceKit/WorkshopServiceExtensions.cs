@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
@@ -15,6 +16,7 @@ public static class WorkshopServiceExtensions
     public static WebApplicationBuilder AddWorkshopDefaults(this WebApplicationBuilder builder, string labMeterName)
     {
         builder.Services.AddHealthChecks();
+        builder.Services.AddTransient<IStartupFilter, MetricsFirst>();
         builder.Services.AddSingleton<RuntimeGauges>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddAspNetCoreInstrumentation()
@@ -34,8 +36,21 @@ public static class WorkshopServiceExtensions
         // Materialise the gauges so they are observed from the first scrape on.
         _ = app.Services.GetRequiredService<RuntimeGauges>();
         app.MapHealthChecks("/healthz");
-        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
+    }
+
+    /// <summary>
+    /// Serves /metrics ahead of every middleware of the lab's own, as a scraping endpoint usually sits, so the
+    /// figures of a service that is stuck in its own pipeline stay readable. /healthz stays behind them: whether
+    /// it answers is part of what the labs show.
+    /// </summary>
+    private sealed class MetricsFirst : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
+            next(app);
+        };
     }
 
     /// <summary>True for the workshop's own endpoints, which request logs and load figures leave out.</summary>

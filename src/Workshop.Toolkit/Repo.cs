@@ -79,7 +79,8 @@ public static partial class Labs
     /// <summary>Every lab, in order.</summary>
     public static IReadOnlyList<LabInfo> All() => All(Repo.Root);
 
-    internal static IReadOnlyList<LabInfo> All(string root)
+    /// <summary>Every lab under <paramref name="root"/>'s <c>labs/</c> folder, in order (a scratch copy of the repository, say).</summary>
+    public static IReadOnlyList<LabInfo> All(string root)
     {
         var labs = Path.Combine(root, "labs");
         if (!Directory.Exists(labs)) return [];
@@ -95,7 +96,9 @@ public static partial class Labs
     /// <exception cref="ArgumentException">No lab matches; the message lists the known labs.</exception>
     public static LabInfo Find(string lab) => Find(All(), lab);
 
-    internal static LabInfo Find(IReadOnlyList<LabInfo> all, string lab)
+    /// <summary>Finds a lab among <paramref name="all"/> by id ("01" or "1") or by full name.</summary>
+    /// <exception cref="ArgumentException">No lab matches; the message lists the known labs.</exception>
+    public static LabInfo Find(IReadOnlyList<LabInfo> all, string lab)
     {
         ArgumentNullException.ThrowIfNull(lab);
         var key = lab.Trim();

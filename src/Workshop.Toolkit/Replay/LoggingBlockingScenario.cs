@@ -14,6 +14,9 @@ public sealed class LoggingBlockingScenario : LabScenario
     /// <summary>Concurrent clients.</summary>
     public const int Clients = 50;
 
+    // Clients carry a bearer token of about 1 KB, as single-sign-on tokens do: the broken logs copy it into every line.
+    private static readonly string Token = "Bearer " + new string('t', 1_000);
+
     /// <inheritdoc />
     public override string Lab => "01-logging-blocking";
 
@@ -50,7 +53,10 @@ public sealed class LoggingBlockingScenario : LabScenario
     public override async Task<LoadResult> DriveAsync(LabService service, TimeSpan duration, IProgress<LoadProgress>? progress, CancellationToken ct)
     {
         using var client = service.CreateClient();
-        return await LoadDriver.RunClosedLoopAsync(client, i => new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{1 + i % 100}"),
+        return await LoadDriver.RunClosedLoopAsync(client, i => new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{1 + i % 100}")
+            {
+                Headers = { { "Authorization", Token } },
+            },
             Clients, duration, new LoadSettings { RequestTimeout = TimeSpan.FromSeconds(10) }, progress, ct).ConfigureAwait(false);
     }
 }

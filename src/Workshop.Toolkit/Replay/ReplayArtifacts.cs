@@ -44,7 +44,7 @@ public static class ReplayArtifacts
 
         Save("latency", LatencyChart(result));
         Save("heap", SeriesChart($"{result.Lab}: GC heap", "MB", Replayer.HeapMetric, 1024 * 1024, result.Broken, result.Fixed));
-        Save("thread-pool-queue", SeriesChart($"{result.Lab}: thread pool queue", "work items", Replayer.QueueMetric, 1, result.Broken, result.Fixed));
+        Save("thread-pool-queue", SeriesChart($"{result.Lab}: thread pool queue, 1 s moving average", "work items", Replayer.QueueAverageMetric, 1, result.Broken, result.Fixed));
         Save("headline", HeadlineChart(result));
 
         var json = Path.Combine(directory, "result.json");

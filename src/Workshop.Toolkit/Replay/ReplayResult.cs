@@ -30,6 +30,8 @@ public sealed record VariantRun(
         ("heap_end_bytes", "GC heap at end"),
         ("heap_growth_bytes", "GC heap growth"),
         ("thread_pool_queue_peak", "thread pool queue peak"),
+        ("thread_pool_queue_average_peak", "thread pool queue, highest 1 s average"),
+        ("thread_pool_threads_peak", "thread pool threads peak"),
         ("metrics_scrape_failures", "/metrics scrapes that failed"),
     ];
 
@@ -55,7 +57,9 @@ public sealed record VariantRun(
             ["heap_peak_bytes"] = Peak(heap),
             ["heap_end_bytes"] = Last(heap),
             ["heap_growth_bytes"] = Last(heap) - First(heap),
-            ["thread_pool_queue_peak"] = Peak(series[Replayer.QueueMetric]),
+            ["thread_pool_queue_peak"] = Peak([.. series[Replayer.QueueMetric], .. series[Replayer.QueuePeakMetric]]),
+            ["thread_pool_queue_average_peak"] = Math.Round(Peak(series[Replayer.QueueAverageMetric]), 1),
+            ["thread_pool_threads_peak"] = Peak(series[Replayer.ThreadsMetric]),
             ["metrics_scrape_failures"] = scrapeFailures,
         };
         foreach (var name in labMetrics)

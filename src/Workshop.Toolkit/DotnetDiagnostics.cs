@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Workshop.Toolkit;
+
+/// <summary>Threads stopped at the same place in the lab's code.</summary>
+/// <param name="Via">The innermost frame of the lab's own code on those threads' stacks.</param>
+/// <param name="Calls">What that frame called and is still inside (a lock, a flush, a wait).</param>
+/// <param name="Innermost">The innermost frame of all, where the thread actually is.</param>
+/// <param name="Threads">How many threads share this place.</param>
+public sealed record ThreadGroup(string Via, string Calls, string Innermost, int Threads);
+
+/// <summary>
+/// The .NET diagnostic tools of the repository's tool manifest (dotnet-stack, dotnet-counters, dotnet-gcdump,
+/// dotnet-trace), run against a service process, as an engineer runs them on a box in trouble.
+/// Run <c>dotnet tool restore</c> once first.
+/// </summary>
+public static partial class DotnetDiagnostics
+{
+    /// <summary>Runs <c>dotnet tool run TOOL -- ARGS</c> from the repository root and returns what it printed.</summary>
+    /// <exception cref="InvalidOperationException">The tool failed or is not restored; the message says which.</exception>
+    public static async Task<string> RunToolAsync(string tool, IEnumerable<string> arguments, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Repo.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in (string[])["tool", "run", tool, "--", .. arguments]) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start dotnet tool run {tool}");
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout ?? TimeSpan.FromSeconds(60));
+        var stdout = process.StandardOutput.ReadToEndAsync(limit.Token);
+        var stderr = process.StandardError.ReadToEndAsync(limit.Token);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        var output = await stdout.ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{tool} exited with {process.ExitCode} (run `dotnet tool restore` at the repository root if it is missing): {await stderr.ConfigureAwait(false)}{output}".Trim());
+        }
+        return output;
+    }
+
+    /// <summary>Every managed thread's stack of a process, as <c>dotnet-stack report -p PID</c> prints it.</summary>
+    public static Task<string> StackReportAsync(int processId, CancellationToken ct = default) =>
+        RunToolAsync("dotnet-stack", ["report", "-p", processId.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct: ct);
+
+    /// <summary>
+    /// Groups the threads of a <c>dotnet-stack</c> report that are inside code whose names start with
+    /// <paramref name="codePrefix"/> (a namespace, e.g. <c>Lab01.</c>) by where that code is and what it called:
+    /// thirty threads waiting for the same lock in the same method read as one line.
+    /// </summary>
+    public static IReadOnlyList<ThreadGroup> GroupThreads(string stackReport, string codePrefix)
+    {
+        var groups = new Dictionary<(string Via, string Calls, string Innermost), int>();
+        foreach (var thread in ThreadHeader().Split(stackReport).Skip(1))
+        {
+            // dotnet-stack lists frames innermost first, as "Module!Namespace.Type.Method(args)".
+            var frames = thread.Split('\n').Select(l => l.Trim()).Where(l => l.Contains('!', StringComparison.Ordinal)).Select(Shorten).ToList();
+            var at = frames.FindIndex(f => f.StartsWith(codePrefix, StringComparison.Ordinal));
+            if (at < 0) continue;
+            var key = (frames[at], frames[Math.Max(0, at - 1)], frames[0]);
+            groups[key] = groups.GetValueOrDefault(key) + 1;
+        }
+        return groups.Select(g => new ThreadGroup(g.Key.Via, g.Key.Calls, g.Key.Innermost, g.Value)).OrderByDescending(g => g.Threads).ToList();
+    }
+
+    // "System.Private.CoreLib!System.Threading.Lock.TryEnterSlow(int32,...)" -> "System.Threading.Lock.TryEnterSlow"
+    private static string Shorten(string frame)
+    {
+        var bang = frame.IndexOf('!', StringComparison.Ordinal);
+        var name = bang >= 0 ? frame[(bang + 1)..] : frame;
+        var paren = name.IndexOf('(', StringComparison.Ordinal);
+        return paren >= 0 ? name[..paren] : name;
+    }
+
+    [GeneratedRegex(@"^\s*Thread \(0x[0-9A-Fa-f]+\):", RegexOptions.Multiline)]
+    private static partial Regex ThreadHeader();
+}
