@@ -31,7 +31,7 @@ public sealed class RequestLogSpec(ITestOutputHelper output)
 
         // Assert: with 24 requests each waiting its turn at a 100 ms disk, the last would wait about 2.4 s.
         burst.Succeeded.Should().Be(24, "every request is served ({0})", burst);
-        burst.Latency.P95.TotalMilliseconds.Should().BeLessThan(300,
+        burst.Latency.P95.TotalMilliseconds.Should().BeLessThan(400,
             "with the log disk stalled at {0} ms per write, 24 concurrent requests must not queue behind it ({1})", SlowDiskMs, burst.Latency);
     }
 
