@@ -79,8 +79,10 @@ public sealed class RequestLogSink : IAsyncLogEventSinkMonitor, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         var pending = _buffer?.Count ?? 0;
-        var flush = Task.Run(_logger.Dispose);
-        if (await Task.WhenAny(flush, Task.Delay(_shutdownFlushTimeout)) != flush)
+        // Its own thread: at shutdown the thread pool may be the thing that is short.
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() => { _logger.Dispose(); flushed.SetResult(); }) { IsBackground = true, Name = "request log flush" }.Start();
+        if (await Task.WhenAny(flushed.Task, Task.Delay(_shutdownFlushTimeout)) != flushed.Task)
         {
             await Console.Error.WriteLineAsync(
                 $"request log: the disk did not take {pending} buffered events within {_shutdownFlushTimeout.TotalSeconds:0.#} s; giving up on them.");
@@ -93,6 +95,8 @@ public static class RequestLogExtensions
     public static WebApplicationBuilder AddRequestLog(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<RequestLogOptions>(builder.Configuration.GetSection(RequestLogOptions.Section));
+        // Serilog writes the trace and span ids itself (@tr, @sp); the same ids as scope properties would double them.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.None);
         builder.Services.AddSingleton<RequestLogSink>();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<RequestLogSink>().CreateProvider());
         return builder;
