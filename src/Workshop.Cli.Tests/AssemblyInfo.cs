@@ -1,0 +1,3 @@
+// Replays and spec runs measure time on a 2-core machine: the tests run one at a time, so that a build or another
+// test's load never lands inside a measurement.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -1,0 +1,65 @@
+using Workshop.Cli.Doctor;
+using Workshop.Cli.Tests.Support;
+
+namespace Workshop.Cli.Tests;
+
+public sealed class DoctorCommandTests : IDisposable
+{
+    private readonly ScratchRepo _repo = ScratchRepo.Empty();
+
+    public void Dispose() => _repo.Dispose();
+
+    [Fact]
+    public async Task Doctor_OnThisRepository_PassesEveryRequiredCheck()
+    {
+        // Act
+        var run = await WorkshopCli.RunAsync(ScratchRepo.RealRoot, _repo.State, ["doctor"]);
+
+        // Assert
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Out.Should().Contain(".NET SDK").And.Contain("global.json asks").And.Contain("Loopback ports").And.Contain("Ready.");
+    }
+
+    [Fact]
+    public async Task Doctor_WithAnSdkNobodyHasPinned_FailsAndSaysHowToFixIt()
+    {
+        // Arrange
+        File.WriteAllText(Path.Combine(_repo.Root, "global.json"), """{ "sdk": { "version": "99.0.100", "rollForward": "disable" } }""");
+
+        // Act
+        var run = await WorkshopCli.RunAsync(_repo.Root, _repo.State, ["doctor"]);
+
+        // Assert
+        run.ExitCode.Should().Be(1, run.ToString());
+        run.Out.Should().Contain("FAILED").And.Contain("global.json asks 99.0.100").And.Contain("Install the .NET SDK 99.0.100")
+            .And.Contain("1 required check(s) failed: .NET SDK");
+    }
+
+    [Fact]
+    public async Task LocalTools_ToolMissingFromThePackageFolder_AreReportedWithTheRestoreCommand()
+    {
+        // Arrange: a manifest naming a version no one has restored.
+        File.WriteAllText(Path.Combine(_repo.Root, "dotnet-tools.json"),
+            """{ "version": 1, "isRoot": true, "tools": { "dotnet-counters": { "version": "0.0.1-never", "commands": ["dotnet-counters"] } } }""");
+
+        // Act
+        var finding = await DoctorChecks.LocalToolsAsync(_repo.Root, CancellationToken.None);
+
+        // Assert
+        finding.Verdict.Should().Be(Verdict.Warning);
+        finding.Detail.Should().Contain("dotnet-counters 0.0.1-never");
+        finding.Fix.Should().Be("dotnet tool restore");
+    }
+
+    [Fact]
+    public void LoadTool_NotOnPath_IsOptionalWithItsInstallCommand()
+    {
+        // Act
+        var finding = DoctorChecks.LoadTool("no-such-load-tool-xyz", "apt-get install xyz");
+
+        // Assert
+        finding.Required.Should().BeFalse();
+        finding.Verdict.Should().Be(Verdict.Warning);
+        finding.Fix.Should().Be("apt-get install xyz");
+    }
+}

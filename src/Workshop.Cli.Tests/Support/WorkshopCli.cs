@@ -1,0 +1,28 @@
+using Spectre.Console.Testing;
+using Workshop.Cli.Check;
+using Workshop.Cli.Infrastructure;
+
+namespace Workshop.Cli.Tests.Support;
+
+/// <summary>What one in-process run of the CLI left behind.</summary>
+internal sealed record CliRun(int ExitCode, string Out, string Err)
+{
+    public IReadOnlyList<string> ErrLines => Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Err}";
+}
+
+/// <summary>Runs the CLI in-process with test consoles, over any repository root, with learner state in a temp folder.</summary>
+internal static class WorkshopCli
+{
+    public static async Task<CliRun> RunAsync(string root, string stateDirectory, string[] args, ISpecRunner? runner = null,
+        WatchTiming? timing = null, CancellationToken ct = default)
+    {
+        // Wide consoles: assertions look for whole phrases, which an 80-column console would wrap.
+        var @out = new TestConsole().Width(250);
+        var err = new TestConsole().Width(250);
+        var app = WorkshopApp.Create(new Workspace(root, @out, err, stateDirectory), runner ?? new DotnetSpecRunner(), timing);
+        var code = await app.RunAsync(args, ct);
+        return new CliRun(code, @out.Output, err.Output);
+    }
+}

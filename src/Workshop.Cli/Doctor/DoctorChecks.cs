@@ -1,0 +1,199 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Workshop.Cli.Infrastructure;
+
+namespace Workshop.Cli.Doctor;
+
+/// <summary>How a check came out.</summary>
+internal enum Verdict
+{
+    Ok,
+
+    /// <summary>Not as it should be, but the workshop runs without it.</summary>
+    Warning,
+
+    /// <summary>The workshop cannot run like this.</summary>
+    Failed,
+}
+
+/// <summary>One finding: what was checked, what was found and, when something is wrong, the command that fixes it.</summary>
+internal sealed record Finding(string Check, Verdict Verdict, string Detail, string? Fix = null, bool Required = true);
+
+/// <summary>The machine checks behind `workshop doctor`. Each one looks at the machine as it is and never changes it.</summary>
+internal static partial class DoctorChecks
+{
+    /// <summary>Ports the README's hand-run examples use.</summary>
+    public static readonly int[] DocumentedPorts = [5080, 5081, 5180, 5182];
+
+    public static async Task<IReadOnlyList<Finding>> RunAllAsync(string root, CancellationToken ct) =>
+    [
+        await SdkAsync(root, ct),
+        await LocalToolsAsync(root, ct),
+        LoopbackPorts(),
+        DocumentedPortsFree(),
+        LoadTool("wrk", "apt-get install wrk"),
+        LoadTool("hey", "apt-get install hey"),
+    ];
+
+    /// <summary>
+    /// The SDK that `dotnet` resolves in the repository, which applies global.json's version and roll-forward policy:
+    /// when no installed SDK satisfies it, `dotnet --version` fails and says so.
+    /// </summary>
+    public static async Task<Finding> SdkAsync(string root, CancellationToken ct)
+    {
+        const string name = ".NET SDK";
+        var globalJson = Path.Combine(root, "global.json");
+        string? wanted = null, rollForward = null;
+        if (File.Exists(globalJson))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(globalJson, ct));
+                if (doc.RootElement.TryGetProperty("sdk", out var sdk))
+                {
+                    wanted = sdk.TryGetProperty("version", out var v) ? v.GetString() : null;
+                    rollForward = sdk.TryGetProperty("rollForward", out var r) ? r.GetString() : null;
+                }
+            }
+            catch (JsonException e)
+            {
+                return new Finding(name, Verdict.Failed, $"global.json is not valid JSON: {e.Message}", "Restore it: git checkout -- global.json");
+            }
+        }
+
+        ProcessResult version;
+        try
+        {
+            version = await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["--version"], root, ct: ct);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return new Finding(name, Verdict.Failed, "no `dotnet` on PATH",
+                $"Install the .NET SDK {wanted ?? "10"}: https://dotnet.microsoft.com/download/dotnet/10.0");
+        }
+
+        var asked = wanted is null ? "no global.json pin" : $"global.json asks {wanted}, rollForward {rollForward ?? "latestPatch"}";
+        if (version.ExitCode == 0)
+            return new Finding(name, Verdict.Ok, $"{version.StandardOutput.Trim()} ({asked})");
+
+        var sdks = await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["--list-sdks"], Path.GetTempPath(), ct: ct);
+        var installed = string.Join(", ", sdks.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]));
+        return new Finding(name, Verdict.Failed,
+            $"no installed SDK satisfies it ({asked}); installed: {(installed.Length == 0 ? "none" : installed)}",
+            $"Install the .NET SDK {wanted} or a later patch of its feature band: https://dotnet.microsoft.com/download/dotnet/10.0 " +
+            "(or ./dotnet-install.sh --jsonfile global.json)");
+    }
+
+    /// <summary>The tools of dotnet-tools.json, listed by `dotnet tool list --local` and present in the NuGet package folder.</summary>
+    public static async Task<Finding> LocalToolsAsync(string root, CancellationToken ct)
+    {
+        const string name = "Local tools";
+        var manifest = new[] { Path.Combine(root, ".config", "dotnet-tools.json"), Path.Combine(root, "dotnet-tools.json") }.FirstOrDefault(File.Exists);
+        if (manifest is null) return new Finding(name, Verdict.Warning, "no dotnet-tools.json", Required: false);
+
+        var wanted = new List<(string Id, string Version)>();
+        using (var doc = JsonDocument.Parse(await File.ReadAllTextAsync(manifest, ct)))
+        {
+            if (doc.RootElement.TryGetProperty("tools", out var tools))
+            {
+                foreach (var tool in tools.EnumerateObject())
+                    wanted.Add((tool.Name, tool.Value.TryGetProperty("version", out var v) ? v.GetString() ?? "" : ""));
+            }
+        }
+
+        var list = await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["tool", "list", "--local"], root, ct: ct);
+        var listed = list.StandardOutput.Split('\n')
+            .Select(l => ToolRow().Match(l))
+            .Where(m => m.Success)
+            .ToDictionary(m => m.Groups[1].Value.ToLowerInvariant(), m => m.Groups[2].Value);
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p
+            ? p
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+        var missing = wanted
+            .Where(t => !listed.TryGetValue(t.Id.ToLowerInvariant(), out var version) || version != t.Version
+                        || !Directory.Exists(Path.Combine(packages, t.Id.ToLowerInvariant(), t.Version.ToLowerInvariant())))
+            .Select(t => $"{t.Id} {t.Version}")
+            .ToList();
+        return missing.Count == 0
+            ? new Finding(name, Verdict.Ok, $"{wanted.Count} restored ({string.Join(", ", wanted.Select(t => t.Id))})", Required: false)
+            : new Finding(name, Verdict.Warning, $"not restored: {string.Join(", ", missing)} (the Diagnosis steps of the lab reports use them)",
+                "dotnet tool restore", Required: false);
+    }
+
+    /// <summary>Services and the load driver need free loopback ports: four at once (two services, spares).</summary>
+    public static Finding LoopbackPorts()
+    {
+        const string name = "Loopback ports";
+        var listeners = new List<TcpListener>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                listeners.Add(listener);
+            }
+            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port);
+            return new Finding(name, Verdict.Ok, $"127.0.0.1 gives free ports ({string.Join(", ", ports)})");
+        }
+        catch (SocketException e)
+        {
+            return new Finding(name, Verdict.Failed, $"cannot listen on 127.0.0.1: {e.Message}",
+                "Bring the loopback interface up (ip link set lo up) or allow local listening sockets in your sandbox or firewall.");
+        }
+        finally
+        {
+            foreach (var listener in listeners) listener.Stop();
+        }
+    }
+
+    /// <summary>The README's hand-run examples use fixed ports; the workshop's own commands never do.</summary>
+    public static Finding DocumentedPortsFree()
+    {
+        var taken = DocumentedPorts.Where(port => !IsFree(port)).ToList();
+        return taken.Count == 0
+            ? new Finding("README example ports", Verdict.Ok, $"{string.Join(", ", DocumentedPorts)} free", Required: false)
+            : new Finding("README example ports", Verdict.Warning, $"in use: {string.Join(", ", taken)} (only the hand-run examples use them)",
+                $"Stop what listens there (ss -ltnp | grep -E ':({string.Join('|', taken)})') or pass another port to --urls.", Required: false);
+    }
+
+    /// <summary>wrk and hey are optional: the workshop's load driver needs neither; the incident reports quote hey.</summary>
+    public static Finding LoadTool(string tool, string install)
+    {
+        var path = FindOnPath(tool);
+        return path is not null
+            ? new Finding($"{tool} (optional)", Verdict.Ok, path, Required: false)
+            : new Finding($"{tool} (optional)", Verdict.Warning, "not installed; the workshop's own load driver needs nothing", install, Required: false);
+    }
+
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public static string? FindOnPath(string tool)
+    {
+        var names = OperatingSystem.IsWindows() ? new[] { tool + ".exe", tool + ".cmd" } : [tool];
+        return (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(dir => names.Select(n => Path.Combine(dir, n)))
+            .FirstOrDefault(File.Exists);
+    }
+
+    // "dotnet-counters      10.0.750501      dotnet-counters      /path/dotnet-tools.json"
+    [GeneratedRegex(@"^(\S+)\s+(\d\S*)\s+\S+")]
+    private static partial Regex ToolRow();
+}

@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+using Spectre.Console;
+
+namespace Workshop.Cli.Infrastructure;
+
+/// <summary>
+/// What Ctrl+C and SIGTERM do to a running command.
+/// <list type="bullet">
+/// <item>The first Ctrl+C cancels the commands' token: a replay stops its services (SIGTERM, then a kill after a
+/// grace period) and the CLI exits with 130. Handlers of Console.CancelKeyPress run in the order they were added and
+/// share one Cancel flag, so the toolkit (which listens there too, later) sees that we are shutting down in order.</item>
+/// <item>A second Ctrl+C is left to the runtime: the process ends at once, and on its way out the toolkit kills
+/// every service it started and we kill the tools we started (dotnet build, dotnet test).</item>
+/// <item>SIGTERM is not cancelled: a supervisor that sends it (a CI job, `timeout`, a container stop) usually
+/// follows with SIGKILL, so we end now rather than gracefully. The toolkit's own SIGTERM handler kills its
+/// services, we kill our tools, and the runtime ends the process with 143. Not cancelling matters: .NET does not
+/// promise an order between POSIX signal handlers, and a handler of ours that cancelled the signal would stop the
+/// toolkit's from killing whenever ours happened to run first.</item>
+/// </list>
+/// </summary>
+internal sealed class StopSignals : IDisposable
+{
+    private readonly CancellationTokenSource _cts = new();
+    private readonly IAnsiConsole _err;
+    private readonly PosixSignalRegistration? _sigterm;
+    private int _interrupts;
+
+    public StopSignals(IAnsiConsole err)
+    {
+        _err = err;
+        Console.CancelKeyPress += OnCancelKeyPress;
+        try
+        {
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => OnTerminate());
+        }
+        catch (PlatformNotSupportedException)
+        {
+            _sigterm = null;
+        }
+    }
+
+    public CancellationToken Token => _cts.Token;
+
+    public void Dispose()
+    {
+        Console.CancelKeyPress -= OnCancelKeyPress;
+        _sigterm?.Dispose();
+        _cts.Dispose();
+    }
+
+    private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+    {
+        if (Interlocked.Increment(ref _interrupts) == 1)
+        {
+            e.Cancel = true;
+            _err.MarkupLine("[yellow]Stopping: shutting the services down (Ctrl+C again to kill them at once).[/]");
+            _cts.Cancel();
+            return;
+        }
+
+        ProcessRunner.KillAll();
+    }
+
+    private void OnTerminate()
+    {
+        _err.MarkupLine("[yellow]Terminated: killing the services and tools this command started.[/]");
+        ProcessRunner.KillAll();
+        _cts.Cancel();
+    }
+}

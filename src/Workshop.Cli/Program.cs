@@ -1,0 +1,24 @@
+using Spectre.Console;
+using Workshop.Cli;
+using Workshop.Cli.Check;
+using Workshop.Cli.Infrastructure;
+using Workshop.Toolkit;
+
+// Results go to stdout; progress, notes and errors to stderr, so `workshop replay 01 --json | jq` gets JSON only.
+var stdout = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+// Registered before anything starts a service: the first Ctrl+C cancels the commands' token and they stop their
+// services; a second one, or SIGTERM, ends the process at once and every child is killed on the way out.
+using var signals = new StopSignals(stderr);
+
+string root;
+try { root = Repo.Root; }
+catch (DirectoryNotFoundException e)
+{
+    stderr.Write(RawLine.Error(e.Message));
+    return ExitCodes.Usage;
+}
+
+var app = WorkshopApp.Create(new Workspace(root, stdout, stderr), new DotnetSpecRunner());
+return await app.RunAsync(args, signals.Token);

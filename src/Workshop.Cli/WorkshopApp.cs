@@ -1,0 +1,72 @@
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Workshop.Cli.Check;
+using Workshop.Cli.Commands;
+using Workshop.Cli.Infrastructure;
+
+namespace Workshop.Cli;
+
+/// <summary>The `workshop` command line: its verbs, their help, and how errors become exit codes.</summary>
+internal static class WorkshopApp
+{
+    /// <summary>
+    /// The application over <paramref name="workspace"/>. Tests build it with TestConsoles, a scratch repository
+    /// and, for `check`, a fake spec runner; Program builds it with the real ones.
+    /// </summary>
+    public static CommandApp Create(Workspace workspace, ISpecRunner specRunner, WatchTiming? watchTiming = null)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("workshop");
+            config.ConfigureConsole(workspace.Out);
+            config.Settings.Registrar.RegisterInstance(workspace);
+            config.Settings.Registrar.RegisterInstance(specRunner);
+            config.Settings.Registrar.RegisterInstance(watchTiming ?? WatchTiming.Default);
+            config.Settings.StrictParsing = true;
+            config.SetExceptionHandler((exception, _) => Report(workspace.Err, exception));
+
+            config.AddCommand<ListCommand>("list")
+                .WithDescription("Every lab: its title, its symptom, and your spec's last result against your Broken copy.");
+            config.AddCommand<ReplayCommand>("replay")
+                .WithDescription("Replays a lab's incident: Broken and Fixed as real processes under the same load, side by side, with charts.")
+                .WithExample("replay", "all")
+                .WithExample("replay", "01", "--duration", "5")
+                .WithExample("replay", "01", "--json");
+            config.AddCommand<CheckCommand>("check")
+                .WithDescription("Runs a lab's spec against your Broken copy: each test green or red, and a hint when red.")
+                .WithExample("check", "01")
+                .WithExample("check", "01", "--watch");
+            config.AddCommand<HintCommand>("hint")
+                .WithDescription("Shows a lab's next hint, from a nudge to the exact lines.")
+                .WithExample("hint", "01")
+                .WithExample("hint", "01", "--reset");
+            config.AddCommand<DiffCommand>("diff")
+                .WithDescription("Shows the reference fix: Broken against Fixed, names normalised, so only the fix shows.")
+                .WithExample("diff", "01");
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("Checks this machine: the .NET SDK against global.json, local tools, loopback ports, optional load tools.");
+        });
+        return app;
+    }
+
+    /// <summary>One line on stderr for any error; exit 2 when the arguments were at fault.</summary>
+    private static int Report(IAnsiConsole err, Exception exception)
+    {
+        switch (exception)
+        {
+            case OperationCanceledException:
+                err.MarkupLine("[yellow]Cancelled.[/]");
+                return ExitCodes.Interrupted;
+            case CommandParseException or CommandRuntimeException or UsageException:
+                err.Write(RawLine.Error($"{OneLine(exception.Message)} (see 'workshop --help')"));
+                return ExitCodes.Usage;
+            default:
+                err.MarkupLineInterpolated($"[red]error:[/] {Messages.Of(exception)}");
+                if (Environment.GetEnvironmentVariable("WORKSHOP_DEBUG") == "1") err.WriteException(exception);
+                return ExitCodes.Failed;
+        }
+    }
+
+    private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}
