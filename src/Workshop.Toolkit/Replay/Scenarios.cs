@@ -4,7 +4,7 @@ namespace Workshop.Toolkit.Replay;
 public static class Scenarios
 {
     /// <summary>The scenarios of the labs that exist in this repository, in lab order.</summary>
-    public static IReadOnlyList<LabScenario> All { get; } = [new LoggingBlockingScenario()];
+    public static IReadOnlyList<LabScenario> All { get; } = [new LoggingBlockingScenario(), new ClosureLeakScenario(), new CacheNoTtlScenario()];
 
     /// <summary>The scenario of a lab ("01", "1" or "01-logging-blocking").</summary>
     /// <exception cref="ArgumentException">No lab, or no scenario for it.</exception>

@@ -1,0 +1,22 @@
+using Lab03;
+using Lab03.Prices;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Workshop.ServiceKit;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddWorkshopDefaults(PriceSource.MeterName);
+builder.Services.Configure<LabOptions>(builder.Configuration.GetSection(LabOptions.Section));
+builder.Services.AddProblemDetails();
+builder.Services.TryAddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<PriceSource>();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapWorkshopEndpoints();
+app.MapPrices();
+
+app.Run();

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using FluentAssertions;
+using FluentAssertions.Execution;
+using Workshop.TestKit;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Lab03.Tests;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryCollection
+{
+    public const string Name = "memory: runs alone";
+}
+
+/// <summary>However many distinct requests arrive, the cache holds at most its limit, and the heap stays flat.</summary>
+[Collection(MemoryCollection.Name)]
+public sealed class PriceCacheMemorySpec(ITestOutputHelper output)
+{
+    private const int Limit = 500;
+    private const int Requests = 40_000;
+    private const int Products = 20_000;
+    private const int InFlight = 8;
+    private const long BoundBytes = 3 * 1024 * 1024;
+
+    [Incident("broken")]
+    public async Task Memory_UnderTensOfThousandsOfDistinctKeys_StaysWithinTheCacheLimit(LabTarget target)
+    {
+        // Arrange: room for 500 prices; the first 2,000 requests fill the cache and warm the service up.
+        await using var app = target.Start(("Lab:SourceLatencyMs", "0"), ("Lab:CacheSizeLimit", $"{Limit}"));
+        using var client = app.CreateClient();
+        await SprayAsync(client, 0, 2_000);
+        var entriesBefore = await client.MetricAsync("price_cache_entries") ?? 0;
+        var before = Memory.RetainedBytes();
+
+        // Act: 40,000 requests for 20,000 products, each link with its own campaign id, as a mail campaign sends them.
+        var clock = Stopwatch.StartNew();
+        await SprayAsync(client, 2_000, Requests);
+        var grown = Memory.RetainedBytes() - before;
+        var entries = await client.MetricAsync("price_cache_entries");
+        var evictions = await EvictionsAsync(client);
+        output.WriteLine($"{Requests:N0} requests in {clock.Elapsed.TotalSeconds:0.0} s; retained heap grew by {Memory.Megabytes(grown)}; " +
+                         $"price_cache_entries {PriceApi.Show(entriesBefore)} -> {PriceApi.Show(entries)}; price_cache_evictions_total {PriceApi.Show(evictions)}");
+
+        // Assert
+        using var _ = new AssertionScope();
+        entries.Should().NotBeNull().And.BeLessThanOrEqualTo(Limit,
+            "the cache holds at most {0:N0} prices, but after {1:N0} requests for {2:N0} products it holds {3} entries",
+            Limit, Requests, Products, PriceApi.Show(entries));
+        grown.Should().BeLessThan(BoundBytes,
+            "a cache that never evicts keeps every distinct request: the retained heap grew by {0} over {1:N0} requests (bound {2})",
+            Memory.Megabytes(grown), Requests, Memory.Megabytes(BoundBytes));
+        evictions.Should().BeGreaterThan(0, "the prices the full cache had to drop are counted on /metrics as price_cache_evictions_total");
+    }
+
+    private static async Task SprayAsync(HttpClient client, int from, int count) =>
+        await Parallel.ForEachAsync(Enumerable.Range(from, count), new ParallelOptions { MaxDegreeOfParallelism = InFlight }, async (i, ct) =>
+        {
+            var product = 1 + (int)(i * 7_919L % Products);
+            using var response = await client.GetAsync(
+                $"/api/prices/sku-{product:D6}?currency=EUR&utm_source=newsletter&utm_medium=email&utm_campaign=spring-sale-2025&utm_content=hero-banner&utm_id={i:D8}", ct);
+            response.EnsureSuccessStatusCode();
+        });
+
+    // Evictions are counted by callbacks the cache runs on the thread pool, shortly after the fact: give them a moment.
+    private static async Task<double?> EvictionsAsync(HttpClient client)
+    {
+        var deadline = Stopwatch.StartNew();
+        double? evictions;
+        while ((evictions = await client.MetricAsync("price_cache_evictions_total")) is null or 0 && deadline.Elapsed < TimeSpan.FromSeconds(5))
+            await Task.Delay(50);
+        return evictions;
+    }
+}
