@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Workshop.TestKit;
 
@@ -35,7 +36,18 @@ public sealed class LabApp : IAsyncDisposable
         return client;
     }
 
-    public ValueTask DisposeAsync() => _factory.DisposeAsync();
+    /// <summary>
+    /// Waits for requests still inside the service's pipeline (a client has its response before the middleware
+    /// after <c>next</c> has run), as Kestrel drains them at shutdown, then stops the service.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory.Services.GetService(typeof(InFlightRequests)) is InFlightRequests inFlight)
+        {
+            await inFlight.DrainedAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        await _factory.DisposeAsync().ConfigureAwait(false);
+    }
 
     private interface ILabFactory : IAsyncDisposable
     {
@@ -49,6 +61,7 @@ public sealed class LabApp : IAsyncDisposable
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
+            builder.ConfigureServices(services => services.AddSingleton<InFlightRequests>().AddTransient<IStartupFilter, InFlightRequests.Filter>());
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
             configure?.Invoke(builder);
         }
