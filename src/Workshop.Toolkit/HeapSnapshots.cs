@@ -58,21 +58,23 @@ public sealed record HeapPathStep(string Type, int Repeat);
 /// snapshots make a <see cref="HeapDiff"/>, the .NET counterpart of <c>go tool pprof -diff_base</c>.
 /// </summary>
 /// <remarks>
-/// Attaching suspends the target for the length of the walk (<see cref="Pause"/>): a fraction of a second for a
-/// service of a few hundred MB. The target must be a process this user may trace (on Linux, ptrace: a child
-/// process, or any process as root); the snapshot of the current process (<see cref="TakeOfCurrentProcess"/>)
-/// writes a core dump to the temporary folder and reads that instead, since no process can suspend itself.
+/// A snapshot reads a full dump that the target's runtime writes of itself on request (ClrMD's
+/// <c>DataTarget.CreateSnapshotAndAttach</c>; on Windows, a process snapshot): the target is paused only while the
+/// dump is written (<see cref="Pause"/>), the dump takes about as much space in the temporary folder as the process
+/// takes in memory, and it is deleted as soon as it has been read. The target needs its diagnostic port (on unless
+/// <c>DOTNET_EnableDiagnostics=0</c>) and the same user.
 /// </remarks>
 public sealed class HeapSnapshot
 {
     private readonly Dictionary<string, HeapTypeStats> _byType;
 
-    private HeapSnapshot(int processId, bool liveOnly, TimeSpan pause, IEnumerable<HeapTypeStats> types)
+    private HeapSnapshot(int processId, bool liveOnly, DateTimeOffset takenAt, TimeSpan pause, TimeSpan elapsed, IEnumerable<HeapTypeStats> types)
     {
         ProcessId = processId;
         LiveOnly = liveOnly;
+        TakenAt = takenAt;
         Pause = pause;
-        TakenAt = DateTimeOffset.UtcNow;
+        Elapsed = elapsed;
         Types = types.OrderByDescending(t => t.Bytes).ThenBy(t => t.Type, StringComparer.Ordinal).ToList();
         _byType = Types.ToDictionary(t => t.Type, StringComparer.Ordinal);
         Objects = Types.Sum(t => t.Count);
@@ -82,14 +84,17 @@ public sealed class HeapSnapshot
     /// <summary>The process the snapshot was taken of.</summary>
     public int ProcessId { get; }
 
-    /// <summary>When it was taken (UTC).</summary>
+    /// <summary>When its dump was written (UTC).</summary>
     public DateTimeOffset TakenAt { get; }
 
     /// <summary>True when only objects reachable from a root were counted.</summary>
     public bool LiveOnly { get; }
 
-    /// <summary>How long the target was suspended (for the current process: how long the core dump and its walk took).</summary>
+    /// <summary>How long the dump took to write: the time the target was paused.</summary>
     public TimeSpan Pause { get; }
+
+    /// <summary>How long the whole snapshot took: the dump, and the walk of its heap.</summary>
+    public TimeSpan Elapsed { get; }
 
     /// <summary>Every type found, by bytes, largest first.</summary>
     public IReadOnlyList<HeapTypeStats> Types { get; }
@@ -114,37 +119,44 @@ public sealed class HeapSnapshot
             (step.Repeat > 1 ? string.Create(CultureInfo.InvariantCulture, $" (x{step.Repeat:N0}, one after another)") : "")).ToList() ?? [];
 
     /// <summary>
-    /// Attaches to <paramref name="processId"/> (suspending it), counts its heap by type and detaches. Runs on the
-    /// thread pool; <paramref name="ct"/> is checked before the attach only, as a half-done walk would leave the target suspended.
+    /// Takes a snapshot of <paramref name="processId"/>, a .NET process on this machine: asks its runtime, through
+    /// its diagnostic port, for a full dump of itself (the runtime's own <c>createdump</c> writes it to the
+    /// temporary folder; the target is paused while it writes, about a second for a few hundred MB), counts the
+    /// heap in the dump by type, and deletes the dump. The walk happens on the dump, so the target runs on meanwhile.
+    /// Runs on the thread pool; <paramref name="ct"/> is checked before the dump is asked for.
     /// </summary>
     /// <param name="processId">A .NET process on this machine, e.g. <see cref="LabService.ProcessId"/>.</param>
     /// <param name="liveOnly">Count only objects reachable from roots (default); false counts everything on the heap, garbage included.</param>
-    /// <param name="ct">Cancels before the attach.</param>
+    /// <param name="ct">Cancels before the dump.</param>
     /// <exception cref="InvalidOperationException">No .NET runtime in the process, or its heap could not be walked.</exception>
     public static Task<HeapSnapshot> TakeAsync(int processId, bool liveOnly = true, CancellationToken ct = default) =>
         Task.Run(() =>
         {
             ct.ThrowIfCancellationRequested();
-            var clock = Stopwatch.StartNew();
-            using var target = DataTarget.AttachToProcess(processId, suspend: true);
-            var types = Walk(target, liveOnly);
-            return new HeapSnapshot(processId, liveOnly, clock.Elapsed, types);
+            return Take(processId, liveOnly);
         }, ct);
 
     /// <summary>
-    /// A snapshot of the calling process: what a test uses to count what survives inside its own test host. ClrMD
-    /// cannot suspend the process it runs in, so this writes a core dump (Linux, macOS; Windows takes a process
-    /// snapshot instead), walks it and deletes it: a second or two, and disk space about the size of the process.
+    /// A snapshot of the calling process, taken the same way (a process cannot walk its own heap while it runs):
+    /// what a test uses to count what survives inside its own test host. An earlier snapshot that the caller
+    /// keeps is left out of it.
     /// </summary>
     /// <param name="liveOnly">Count only objects reachable from roots (default).</param>
-    public static HeapSnapshot TakeOfCurrentProcess(bool liveOnly = true)
+    public static HeapSnapshot TakeOfCurrentProcess(bool liveOnly = true) => Take(Environment.ProcessId, liveOnly);
+
+    // A dump rather than an attach: attaching with ptrace needs a permission containers often lack, and stops
+    // the target for the whole walk (an attach that races a thread's exit can even leave it stopped for good).
+    private static HeapSnapshot Take(int processId, bool liveOnly)
     {
         var clock = Stopwatch.StartNew();
-        using var target = DataTarget.CreateSnapshotAndAttach(Environment.ProcessId);
-        // An earlier snapshot that the caller keeps is part of this process's heap: its objects, and what only they
+        using var target = DataTarget.CreateSnapshotAndAttach(processId);
+        var pause = clock.Elapsed;
+        var takenAt = DateTimeOffset.UtcNow;
+        // In this process, an earlier snapshot the caller keeps is on the heap: its objects, and what only they
         // reference, are left out (in a whole-heap snapshot, only its objects: their strings cannot be told apart).
-        var types = Walk(target, liveOnly, skip: name => name.Contains(OwnTypes, StringComparison.Ordinal));
-        return new HeapSnapshot(Environment.ProcessId, liveOnly, clock.Elapsed, types);
+        Func<string, bool>? skip = processId == Environment.ProcessId ? name => name.Contains(OwnTypes, StringComparison.Ordinal) : null;
+        var types = Walk(target, liveOnly, skip);
+        return new HeapSnapshot(processId, liveOnly, takenAt, pause, clock.Elapsed, types);
     }
 
     /// <summary>The <paramref name="top"/> largest types as a fixed-width table, with readable names.</summary>
@@ -152,7 +164,7 @@ public sealed class HeapSnapshot
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"{(LiveOnly ? "live" : "all")} objects of process {ProcessId}: {Objects:N0} objects, {Megabytes(Bytes)} (paused {Pause.TotalMilliseconds:N0} ms)");
+            $"{(LiveOnly ? "live" : "all")} objects of process {ProcessId}: {Objects:N0} objects, {Megabytes(Bytes)} (paused {Pause.TotalMilliseconds:N0} ms for the dump)");
         text.AppendLine(CultureInfo.InvariantCulture, $"{"bytes",14} {"count",10}  type");
         foreach (var t in Types.Take(top))
         {

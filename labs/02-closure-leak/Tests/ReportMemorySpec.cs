@@ -1,0 +1,86 @@
+using System.Globalization;
+using FluentAssertions;
+using FluentAssertions.Execution;
+using Workshop.TestKit;
+using Workshop.Toolkit;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Lab02.Tests;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryCollection
+{
+    public const string Name = "memory: runs alone";
+}
+
+/// <summary>
+/// A report buffer lives as long as its request: thousands of reports later, the heap holds none of them, and none
+/// of the objects a request makes (closures, token sources, callbacks) outlives it.
+/// </summary>
+[Collection(MemoryCollection.Name)]
+public sealed class ReportMemorySpec(ITestOutputHelper output)
+{
+    private const int ReportSizeKb = 32;
+    private const int WarmUp = 100;
+    private const int Requests = 2_000;
+    private const long BoundBytes = 4 * 1024 * 1024;
+
+    [Incident("broken")]
+    public async Task Heap_AfterThousandsOfReports_StaysWithinABound(LabTarget target)
+    {
+        // Arrange: 32 KB reports; warm up so that caches, pools and JIT work are done before the first measurement.
+        await using var app = target.Start(("Lab:ReportSizeKb", $"{ReportSizeKb}"));
+        using var client = app.CreateClient();
+        await Reports.SendAsync(client, WarmUp);
+        var before = Memory.RetainedBytes();
+
+        // Act: 2,000 reports, 8 at a time; then full, compacting collections.
+        await Reports.SendAsync(client, Requests);
+        var grown = Memory.RetainedBytes() - before;
+        output.WriteLine($"retained heap grew by {Memory.Megabytes(grown)} ({grown:N0} bytes) over {Requests:N0} reports of {ReportSizeKb} KB");
+
+        // Assert
+        grown.Should().BeLessThan(BoundBytes,
+            "a report's buffer is garbage once the report is sent, but the retained heap grew by {0} over {1:N0} requests " +
+            "(bound {2}; {3:N0} KB a request, about one {4} KB report each)",
+            Memory.Megabytes(grown), Requests, Memory.Megabytes(BoundBytes), grown / 1024.0 / Requests, ReportSizeKb);
+    }
+
+    [Incident("broken")]
+    public async Task SurvivingObjects_AfterThousandsOfReports_IncludeNoBuffersNorClosures(LabTarget target)
+    {
+        // Arrange
+        await using var app = target.Start(("Lab:ReportSizeKb", $"{ReportSizeKb}"));
+        using var client = app.CreateClient();
+        await Reports.SendAsync(client, WarmUp);
+        var before = HeapSnapshot.TakeOfCurrentProcess();
+
+        // Act: 2,000 reports, then a census of the live objects by type (a walk of the heap from its roots).
+        await Reports.SendAsync(client, Requests);
+        var after = HeapSnapshot.TakeOfCurrentProcess();
+        var diff = HeapDiff.Between(before, after);
+        output.WriteLine($"census paused the test process {before.Pause.TotalMilliseconds:N0} ms and {after.Pause.TotalMilliseconds:N0} ms");
+        output.WriteLine(diff.ToTable(12));
+
+        // Assert: nothing a request made is still alive; closures of the lab's code are named with what they captured.
+        var buffers = diff.Find("System.Byte[]");
+        var service = target.Marker.Assembly.GetName().Name + ".dll";
+        var closures = diff.Types.Where(t => t.CountGrowth > 0 && HeapTypeNames.IsCompilerGenerated(t.Type) && t.Stats?.Module == service).ToList();
+        var perRequest = diff.GrewBy(Requests * 9 / 10).Take(8).ToList();
+        var survivors = perRequest.Count == 0 ? "none" : string.Join("; ", perRequest.Select(Describe));
+        using (new AssertionScope())
+        {
+            closures.Sum(c => c.CountGrowth).Should().BeLessThan(Requests / 100,
+                "no closure of the report endpoint may outlive its request, but {0:N0} requests left {1}",
+                Requests, string.Join("; ", closures.Select(Describe)));
+            (buffers?.BytesGrowth ?? 0).Should().BeLessThan(BoundBytes,
+                "the report buffers (System.Byte[]) must die with their requests, but {0:N0} requests left {1}. The types of which every request left " +
+                "one or more alive: {2}",
+                Requests, buffers is null ? "none" : Describe(buffers), survivors);
+        }
+    }
+
+    private static string Describe(HeapTypeGrowth t) => string.Create(CultureInfo.InvariantCulture,
+        $"{t.ReadableName}: {t.CountGrowth:+#,0;-#,0;0} objects, {t.BytesGrowth / 1024.0 / 1024.0:+0.0;-0.0;0} MB{(t.HeldBy is { } by ? $", held by {HeapTypeNames.Short(by)}" : "")}");
+}

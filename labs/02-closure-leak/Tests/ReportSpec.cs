@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Workshop.TestKit;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Lab02.Tests;
+
+/// <summary>
+/// What a report request registers on the application's long-lived stopping token must be gone when the request
+/// is: the token's callbacks do not grow with traffic, and a shutdown has nothing to say about reports long sent.
+/// </summary>
+public sealed class ReportSpec(ITestOutputHelper output)
+{
+    private const string StoppingCallbacks = "app_stopping_callbacks";
+
+    [Incident("broken")]
+    public async Task StoppingToken_AfterRequestsEnd_HoldsNoCallbacksForThem(LabTarget target)
+    {
+        // Arrange
+        const int requests = 1_000, inFlight = 8;
+        await using var app = target.Start(("Lab:ReportSizeKb", "4"));
+        using var client = app.CreateClient();
+        await Reports.SendAsync(client, 10);
+        var before = await Reports.MetricAsync(client, StoppingCallbacks);
+
+        // Act: 1,000 reports, 8 at a time; every one of them has finished when the figure is read again.
+        await Reports.SendAsync(client, requests, inFlight);
+        var after = await Reports.MetricAsync(client, StoppingCallbacks);
+        output.WriteLine($"{StoppingCallbacks}: {before} before, {after} after {requests:N0} requests");
+
+        // Assert
+        before.Should().NotBeNull("/metrics reports {0}, the callbacks on the application-stopping token", StoppingCallbacks);
+        var grown = after!.Value - before!.Value;
+        grown.Should().BeLessThanOrEqualTo(inFlight,
+            "a request's callbacks on the application-stopping token go when the request does, but after {0:N0} finished requests the token " +
+            "holds {1:N0} callbacks ({2:N0} before): {3:0.0} left behind by every request, each pinning whatever its callback references",
+            requests, after, before, grown / requests);
+    }
+
+    [Incident("broken")]
+    public async Task Shutdown_AfterReportsWereSent_AuditsNoneAsInterrupted(LabTarget target)
+    {
+        // Arrange: the service's own log events, captured.
+        const int requests = 300;
+        var log = new CapturedLog();
+        var app = target.Start(builder => builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(log)), ("Lab:ReportSizeKb", "4"));
+        await using (app)
+        {
+            using var client = app.CreateClient();
+            await Reports.SendAsync(client, requests);
+        }
+        // Act: disposing the app stopped it: the application-stopping token fired with no request in progress.
+
+        // Assert
+        var sent = log.Count("Sent");
+        var interrupted = log.Count("Interrupted");
+        output.WriteLine($"audit: {sent} sent, {interrupted} interrupted; first interrupted: {log.First("Interrupted") ?? "none"}");
+        sent.Should().Be(requests, "every report sent is audited");
+        interrupted.Should().Be(0,
+            "no report was in progress when the service stopped, yet the shutdown audited {0:N0} of the {1:N0} reports sent earlier as interrupted " +
+            "(\"{2}\"): their stopping callbacks were still registered",
+            interrupted, requests, log.First("Interrupted"));
+    }
+
+    [Guard]
+    public async Task Report_Requested_IsTheSameCsvOfTheConfiguredSize(LabTarget target)
+    {
+        // Arrange
+        await using var app = target.Start(("Lab:ReportSizeKb", "16"));
+        using var client = app.CreateClient();
+
+        // Act
+        using var first = await client.GetAsync("/api/reports/7");
+        var body = await first.Content.ReadAsByteArrayAsync();
+        var again = await client.GetByteArrayAsync("/api/reports/7");
+        var page = await client.GetFromJsonAsync<JsonElement>("/api/reports?offset=5&limit=3");
+
+        // Assert
+        first.StatusCode.Should().Be(HttpStatusCode.OK);
+        first.Content.Headers.ContentType!.MediaType.Should().Be("text/csv");
+        first.Content.Headers.ContentDisposition!.FileName.Should().Be("report-7.csv");
+        body.Length.Should().BeInRange(16 * 1024, 16 * 1024 + 256, "a report is Lab:ReportSizeKb KB of CSV");
+        Encoding.UTF8.GetString(body).Should().StartWith("order,date,region,product,units,unit_price,revenue\n");
+        again.Should().Equal(body, "a report renders the same rows every time");
+        page.GetProperty("total").GetInt32().Should().Be(500);
+        page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt32()).Should().Equal(6, 7, 8);
+    }
+
+    [Guard]
+    public async Task Reports_BadInput_GetProblemDetails(LabTarget target)
+    {
+        // Arrange
+        await using var app = target.Start(("Lab:ReportSizeKb", "4"));
+        using var client = app.CreateClient();
+
+        // Act and assert
+        foreach (var (path, status) in new[]
+                 {
+                     ("/api/reports/abc", 404), ("/api/reports/0", 404), ("/api/reports/501", 404), ("/api/reports/99999999999", 404),
+                     ("/api/reports?limit=0", 400), ("/api/reports?limit=1000", 400), ("/api/reports?offset=-1", 400), ("/api/reports?limit=abc", 400),
+                 })
+        {
+            using var response = await client.GetAsync(path);
+            ((int)response.StatusCode).Should().Be(status, "GET {0}", path);
+            response.Content.Headers.ContentType?.MediaType.Should().Be("application/problem+json", "GET {0} answers ProblemDetails", path);
+        }
+    }
+
+    [Guard]
+    public void Knobs_OutOfRange_StopTheServiceAtStartup(LabTarget target)
+    {
+        // Arrange, act
+        var start = () => target.Start(("Lab:ReportSizeKb", "0"));
+
+        // Assert: a report size of 0 KB is a configuration mistake, reported before the first request.
+        start.Should().Throw<Exception>().Which.ToString().Should().Contain("ReportSizeKb");
+    }
+
+    /// <summary>The service's log events, by event name (the [LoggerMessage] method's name).</summary>
+    private sealed class CapturedLog : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<(string Event, string Message)> _events = new();
+
+        public int Count(string eventName) => _events.Count(e => e.Event == eventName);
+
+        public string? First(string eventName) => _events.FirstOrDefault(e => e.Event == eventName).Message;
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose() { }
+
+        private sealed class Logger(CapturedLog log) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (eventId.Name is { } name) log._events.Enqueue((name, formatter(state, exception)));
+            }
+        }
+    }
+}
