@@ -26,7 +26,7 @@ internal static class DotnetBuild
             if (Built.TryGetValue(project, out var known)) return known;
             if (Environment.GetEnvironmentVariable(NoBuildVariable) != "1")
             {
-                await using var crossProcess = await LockFileAsync(ct).ConfigureAwait(false);
+                using var crossProcess = await BuildLock.AcquireAsync(Repo.Root, ct).ConfigureAwait(false);
                 // nodeReuse off: a build node left running would keep our output pipe and a CPU core busy.
                 await RunAsync(project, ct, "build", project, "-c", "Release", "--nologo", "-v", "q", "-nodeReuse:false")
                     .ConfigureAwait(false);
@@ -50,27 +50,6 @@ internal static class DotnetBuild
         finally
         {
             Gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Holds <c>.workshop/build.lock</c> exclusively (an OS file lock, released by the kernel even if we die).
-    /// </summary>
-    private static async Task<FileStream> LockFileAsync(CancellationToken ct)
-    {
-        var path = Path.Combine(Repo.Root, ".workshop", "build.lock");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                // Another process is building; builds take seconds, so polling costs nothing worth a wait handle.
-                await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
-            }
         }
     }
 

@@ -1,12 +1,13 @@
-namespace Workshop.Cli.Check;
+namespace Workshop.Toolkit;
 
 /// <summary>
-/// The toolkit's cross-process build lock, <c>.workshop/build.lock</c>: held while a lab builds, so a check and a
-/// replay (or a test run, or a notebook) never build the same obj/ folders at once. An OS file lock, released by
-/// the kernel even if we die; the ./workshop script takes the same one with flock(1).
+/// The repository's cross-process build lock, <c>.workshop/build.lock</c>: held while a lab or the CLI builds, so a
+/// check, a replay, a test run and a notebook never build the same obj/ folders at once. An OS file lock, released
+/// by the kernel even if the holder dies; the <c>./workshop</c> script takes the same one with flock(1).
 /// </summary>
-internal static class BuildLock
+public static class BuildLock
 {
+    /// <summary>Waits for the lock of the repository at <paramref name="root"/>; dispose the result to release it.</summary>
     public static async Task<IDisposable> AcquireAsync(string root, CancellationToken ct)
     {
         var path = Path.Combine(root, ".workshop", "build.lock");
