@@ -20,6 +20,22 @@ public sealed class TempDirectory : IDisposable
 
     public string ReadAllText() => string.Concat(Files().Select(f => ReadShared(f.FullName)));
 
+    /// <summary>
+    /// Waits until the files' text satisfies <paramref name="condition"/> or <paramref name="timeout"/> passes, and
+    /// returns the text either way. A stopped test host can still be finishing its disposal (a log sink flushing)
+    /// when its <c>DisposeAsync</c> returns; this waits for the outcome, not for a guessed length of time.
+    /// </summary>
+    public async Task<string> WaitForTextAsync(Func<string, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var text = ReadAllText();
+            if (condition(text) || DateTime.UtcNow >= deadline) return text;
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+    }
+
     // The service may still hold its files open; read without asking for exclusive access.
     private static string ReadShared(string path)
     {

@@ -78,17 +78,21 @@ public sealed class RequestLogSpec(ITestOutputHelper output)
         }
 
         // Assert
-        var lines = logs.ReadAllLines();
+        // The last request (the 400) is the last to be written; wait for it rather than for a guessed time. (A format
+        // the wait does not recognise only costs the 10 s; the assertions below judge the lines.)
+        var text = await logs.WaitForTextAsync(t => t.Contains("\"StatusCode\":400", StringComparison.Ordinal) || t.Contains("-> 400", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var parsed = lines.Select(TryParseObject).ToList();
         var notJson = parsed.Count(p => p is null);
         notJson.Should().Be(0, "every log line is one JSON object, but {0} of {1} lines are not; the first one reads: {2}",
-            notJson, lines.Count, lines.FirstOrDefault(l => TryParseObject(l) is null) ?? "");
+            notJson, lines.Length, lines.FirstOrDefault(l => TryParseObject(l) is null) ?? "");
 
         var requestEvents = parsed.OfType<JsonElement>()
             .Where(e => e.TryGetProperty("RequestMethod", out _) && e.TryGetProperty("RequestPath", out var p) && p.GetString()!.StartsWith("/api/orders"))
             .ToList();
         requestEvents.Should().HaveCountGreaterThanOrEqualTo(4,
-            "each of the 4 requests is logged as an event with RequestMethod and RequestPath, but {0} such events are among the {1} log lines", requestEvents.Count, lines.Count);
+            "each of the 4 requests is logged as an event with RequestMethod and RequestPath, but {0} such events are among the {1} log lines", requestEvents.Count, lines.Length);
         foreach (var e in requestEvents)
         {
             var missing = RequiredFields.Where(f => !e.TryGetProperty(f, out var v) || v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined).ToList();
@@ -123,7 +127,7 @@ public sealed class RequestLogSpec(ITestOutputHelper output)
         }
 
         // Assert
-        var log = logs.ReadAllText();
+        var log = await logs.WaitForTextAsync(t => Occurrences(t, "/api/orders/7") >= 3, TimeSpan.FromSeconds(10));
         log.Should().Contain("/api/orders/7", "the requests themselves are logged");
         var leaks = Occurrences(log, token) + Occurrences(log, session);
         leaks.Should().Be(0, "no bearer token or session cookie may be written to disk, but the log ({0:N0} bytes) holds them {1} times", log.Length, leaks);
@@ -145,7 +149,7 @@ public sealed class RequestLogSpec(ITestOutputHelper output)
         }
 
         // Assert
-        var log = logs.ReadAllText();
+        var log = await logs.WaitForTextAsync(t => t.Contains("/api/orders"), TimeSpan.FromSeconds(10));
         log.Should().Contain("/api/orders", "the requests themselves are logged");
         Occurrences(log, marker).Should().Be(0,
             "at Information the log holds no request bodies, but the 5 posted bodies appear {0} times ({1:N0} bytes of log)", Occurrences(log, marker), log.Length);
