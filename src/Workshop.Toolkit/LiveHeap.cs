@@ -49,9 +49,8 @@ public static partial class LiveHeap
         var file = Path.Combine(Path.GetTempPath(), $"workshop-{processId}-{Guid.NewGuid():N}.gcdump");
         try
         {
-            var pid = processId.ToString(CultureInfo.InvariantCulture);
-            await DotnetDiagnostics.RunToolAsync("dotnet-gcdump", ["collect", "-p", pid, "-o", file], TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
-            return Parse(await DotnetDiagnostics.RunToolAsync("dotnet-gcdump", ["report", file], TimeSpan.FromSeconds(60), ct).ConfigureAwait(false));
+            await GcDump.CollectAsync(processId, file, ct).ConfigureAwait(false);
+            return Parse(await GcDump.ReportAsync(file, ct).ConfigureAwait(false));
         }
         finally
         {
