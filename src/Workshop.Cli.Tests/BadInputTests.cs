@@ -14,10 +14,10 @@ public sealed class BadInputTests : IDisposable
     [InlineData("Unknown option 'bogus'", "list", "--bogus")]
     [InlineData("missing required argument 'LAB'", "replay")]
     [InlineData("No lab '99'. Known labs: 01-logging-blocking", "replay", "99")]
-    [InlineData("--duration must be a positive number of seconds", "replay", "01", "--duration", "-1")]
-    [InlineData("--duration must be a positive number of seconds", "replay", "01", "--duration", "0")]
-    [InlineData("not 'abc'", "replay", "01", "--duration", "abc")]
-    [InlineData("--duration must be a positive number of seconds", "replay", "all", "--duration", "-5")]
+    [InlineData("--scale must be a number from 0.05 to 20", "replay", "01", "--scale", "-1")]
+    [InlineData("--scale must be a number from 0.05 to 20", "replay", "01", "--scale", "0")]
+    [InlineData("not 'abc'", "replay", "01", "--scale", "abc")]
+    [InlineData("--scale must be a number from 0.05 to 20", "replay", "all", "--scale", "-5")]
     [InlineData("missing required argument 'LAB'", "check")]
     [InlineData("No lab '99'", "check", "99")]
     [InlineData("Unknown option 'bogus'", "check", "01", "--bogus")]
@@ -48,6 +48,6 @@ public sealed class BadInputTests : IDisposable
 
         // Assert
         run.ExitCode.Should().Be(2);
-        run.ErrLines.Should().ContainSingle().Which.Should().Contain("Lab 42-imaginary-incident has no replay yet; replayable: 01");
+        run.ErrLines.Should().ContainSingle().Which.Should().Contain("Lab 42-imaginary-incident has no replay yet");
     }
 }

@@ -12,8 +12,11 @@ public sealed class ListCommandTests : IDisposable
     [Fact]
     public async Task List_EveryLab_ShowsTitleSymptomAndLastCheck()
     {
-        // Arrange: lab 01 has a replay scenario (its title and symptom come from it); lab 42 only a report.
-        _repo.AddShellLab("01-logging-blocking", "## Hint 1\n\nA nudge.\n\n## Hint 2\n\nMore.\n");
+        // Arrange: lab 01 has a report and a replay folder; lab 42 only a report.
+        var lab01 = _repo.AddShellLab("01-logging-blocking", "## Hint 1\n\nA nudge.\n\n## Hint 2\n\nMore.\n");
+        ScratchRepo.Write(Path.Combine(lab01, "README.md"),
+            "# Lab 01: The request log that stopped the service\n\n## Summary\n\nA slow log disk stalls every request. More.\n");
+        ScratchRepo.Write(Path.Combine(lab01, "Replay", "Lab01.Replay.csproj"), "<Project />");
         _repo.AddLab("42-imaginary-incident", new Dictionary<string, string>
         {
             ["README.md"] = "# Lab 42: the callbacks that kept every buffer\n\n## Summary\n\nEach request registered a callback. Then more.\n",
@@ -30,9 +33,9 @@ public sealed class ListCommandTests : IDisposable
         // Assert
         run.ExitCode.Should().Be(0, run.ToString());
         run.Out.Should().Contain("The request log that stopped the service").And.Contain("A slow log disk stalls every request")
-            .And.Contain("red: 6 of 8 fail").And.Contain("1 of 2 shown");
+            .And.Contain("red: 6 of 8 fail").And.Contain("1 of 2 shown").And.Contain("./workshop replay 01");
         run.Out.Should().Contain("the callbacks that kept every buffer").And.Contain("Each request registered a callback.")
-            .And.NotContain("Then more").And.Contain("not checked yet");
+            .And.NotContain("Then more").And.Contain("not checked yet").And.Contain("none yet");
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed partial class ProcessTests(ITestOutputHelper output)
     {
         // Arrange: a long replay; wait until its Broken service is under load: its clients' connections are open
         // (the service itself is too stalled to say so quickly).
-        using var cli = StartCli("replay", "01", "--duration", "60", "--out", Path.Combine(Path.GetTempPath(), $"replay-{Guid.NewGuid():N}"));
+        using var cli = StartCli("replay", "01", "--scale", "10", "--out", Path.Combine(Path.GetTempPath(), $"replay-{Guid.NewGuid():N}"));
         var (servicePid, port) = await Eventually(() => FindService(cli.Process.Id), TimeSpan.FromSeconds(120), "the Broken service to start");
         await Eventually(() => OpenConnections(port) >= 10 ? (bool?)true : null, TimeSpan.FromSeconds(60), "the Broken service to be under load");
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
 namespace Workshop.ServiceKit;
@@ -30,6 +31,19 @@ public static class WorkshopServiceExtensions
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return builder;
     }
+
+    /// <summary>The configuration section of the incident knobs (environment: <c>Lab__Name=value</c>).</summary>
+    public const string KnobSection = "Lab";
+
+    /// <summary>
+    /// Binds the incident knobs (the <c>Lab</c> section) to <typeparamref name="TOptions"/>, checked at start: a
+    /// <c>Lab:</c> key the service does not read stops it with a message naming the key, so a replay, a spec or a
+    /// learner that sets a misspelt or renamed knob finds out at once instead of measuring the defaults.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddLabKnobs<TOptions>(this WebApplicationBuilder builder) where TOptions : class =>
+        builder.Services.AddOptions<TOptions>()
+            .Bind(builder.Configuration.GetSection(KnobSection), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
 
     public static WebApplication MapWorkshopEndpoints(this WebApplication app)
     {

@@ -85,4 +85,48 @@ public sealed class ChartsTests : IDisposable
         series.X.Should().Equal(0, 1);
         series.Y.Should().Equal(7, 8);
     }
+
+    [Fact]
+    public void Line_SamplesFurtherApartThanTheGap_BreaksTheLineThere()
+    {
+        // Arrange: samples every half second, then nothing for 4 s (a service that stopped answering /metrics).
+        var series = new[] { new ChartSeries("Broken", [0, 0.5, 1, 5, 5.5], [10, 11, 12, 40, 41]) };
+
+        // Act
+        var chart = Charts.Line("heap", "s", "MB", series, maxGap: 1.5, fromZero: true);
+
+        // Assert
+        var lines = chart.Plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+        lines.Should().HaveCount(2, "no line may be drawn across the 4 s without samples");
+        lines.Select(l => l.Data.GetScatterPoints().Count).Should().Equal(3, 2);
+        chart.Plot.Axes.GetLimits().Bottom.Should().Be(0, "a heap axis starts at zero");
+    }
+
+    [Fact]
+    public void Line_BrokenAndFixed_AreVermillionAndBlue()
+    {
+        // Act
+        var chart = Charts.Line("t", "x", "y", TwoSeries());
+
+        // Assert
+        var colours = chart.Plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Select(l => l.Color.ToHex()).Distinct().ToList();
+        colours.Should().Equal(ChartColors.Broken, ChartColors.Fixed);
+    }
+
+    [Fact]
+    public void Latency_TimedOutRequests_AreDrawnAsTheirOwnMarkers()
+    {
+        // Arrange
+        RequestSample[] samples = [new(0, 5, "200"), new(0.5, 10_000, "timeout"), new(1, 10_000, "timeout"), new(1.5, 12_000, "unfinished")];
+
+        // Act
+        var chart = Charts.Latency("latency", "conditions", [("Broken", samples)]);
+        var svg = chart.ToSvg();
+
+        // Assert
+        var markers = chart.Plot.GetPlottables().OfType<ScottPlot.Plottables.Markers>().ToList();
+        markers.Select(m => m.LegendText).Should().BeEquivalentTo(
+            ["Broken: client gave up (timeout) (2)", "Broken: still waiting at the end (1)", "Broken: answered (1)"]);
+        svg.Should().Contain("conditions");
+    }
 }

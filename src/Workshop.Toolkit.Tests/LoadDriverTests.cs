@@ -265,3 +265,46 @@ public sealed class LoadDriverTests
         public void Report(LoadProgress value) => report(value);
     }
 }
+
+public sealed class WorkDefinedLoadTests
+{
+    [Fact]
+    public async Task RunRequests_FixedCount_SendsExactlyThatManyWithTheirSendTimes()
+    {
+        // Arrange
+        await using var server = new TestServer(async (context, _) => await TestServer.ReplyAsync(context));
+        using var client = LoadDriver.CreateClient(server.BaseAddress);
+
+        // Act
+        var result = await LoadDriver.RunRequestsAsync(client, i => new HttpRequestMessage(HttpMethod.Get, $"/{i}"), clients: 4, requests: 250);
+
+        // Assert
+        result.Requests.Should().Be(250, "a work-defined run sends the requests it was given, however fast the machine is");
+        result.Count("200").Should().Be(250);
+        result.Samples.Should().HaveCount(250).And.OnlyContain(s => s.Answered && s.LatencyMs > 0 && s.SentSeconds >= 0);
+        result.Samples.Select(s => s.SentSeconds).Should().BeInAscendingOrder();
+    }
+
+    [Fact]
+    public async Task RunRequests_ServerThatNeverAnswers_CountsTimeoutsAndStops()
+    {
+        // Arrange: a server that holds every request until the test ends.
+        using var release = new CancellationTokenSource();
+        await using var server = new TestServer(async (context, stop) =>
+        {
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(stop, release.Token);
+            try { await Task.Delay(Timeout.Infinite, both.Token); }
+            catch (OperationCanceledException) { }
+        });
+        using var client = LoadDriver.CreateClient(server.BaseAddress);
+
+        // Act
+        var result = await LoadDriver.RunRequestsAsync(client, _ => new HttpRequestMessage(HttpMethod.Get, "/"), clients: 2, requests: 4,
+            new LoadSettings { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        await release.CancelAsync();
+
+        // Assert
+        result.Count("timeout").Should().Be(4, "each request is given up after its timeout");
+        result.Samples.Should().HaveCount(4).And.OnlyContain(s => s.Status == "timeout" && s.LatencyMs >= 290);
+    }
+}

@@ -13,7 +13,7 @@ public sealed record StopResult(int ExitCode, bool Graceful, TimeSpan Elapsed, b
 
 /// <summary>
 /// A lab service variant running as a real child process on a free loopback port: the numbers it shows are
-/// its own, not a test host's. Start with <see cref="StartAsync"/>, stop with <see cref="StopAsync"/> or by
+/// its own, not a test host's. Start with <c>StartAsync</c>, stop with <see cref="StopAsync"/> or by
 /// disposing. Services still running when this process ends (normal exit, Ctrl+C, SIGTERM, SIGHUP) are killed
 /// with it; the one case no code can cover is this process being killed with SIGKILL, which leaves them running
 /// (find them with <c>pgrep -f 'dotnet .*labs/'</c>).
@@ -109,10 +109,15 @@ public sealed class LabService : IAsyncDisposable
     /// <exception cref="ArgumentException">Unknown lab or variant.</exception>
     /// <exception cref="InvalidOperationException">The build failed, or the service exited before it was healthy.</exception>
     /// <exception cref="TimeoutException">The service did not become healthy within <see cref="StartTimeout"/>.</exception>
+    public static Task<LabService> StartAsync(
+        string lab, string variant, IReadOnlyDictionary<string, string>? settings = null, CancellationToken ct = default) =>
+        StartAsync(Labs.Find(lab), variant, settings, ct);
+
+    /// <summary>Starts a variant of a lab found anywhere (a scratch copy of the repository, say): see <see cref="StartAsync(string, string, IReadOnlyDictionary{string, string}?, CancellationToken)"/>.</summary>
     public static async Task<LabService> StartAsync(
-        string lab, string variant, IReadOnlyDictionary<string, string>? settings = null, CancellationToken ct = default)
+        LabInfo info, string variant, IReadOnlyDictionary<string, string>? settings = null, CancellationToken ct = default)
     {
-        var info = Labs.Find(lab);
+        ArgumentNullException.ThrowIfNull(info);
         var project = info.ProjectFile(variant);
         var variantName = Path.GetFileName(Path.GetDirectoryName(project)!);
         var dll = await DotnetBuild.EnsureBuiltAsync(project, ct).ConfigureAwait(false);
@@ -268,10 +273,15 @@ public sealed class LabService : IAsyncDisposable
         }
     }
 
-    private static string Tail(IReadOnlyList<string> output) =>
-        output.Count == 0
-            ? " It wrote nothing."
-            : $" Its last output:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(30))}";
+    private static string Tail(IReadOnlyList<string> output)
+    {
+        if (output.Count == 0) return " It wrote nothing.";
+        // A crash at start prints the reason first and a long stack after it: keep the reason whatever the tail holds.
+        var reason = output.FirstOrDefault(l => l.Contains("Exception: ", StringComparison.Ordinal));
+        var tail = output.TakeLast(30).ToList();
+        var cause = reason is not null && !tail.Contains(reason) ? $" {reason.Replace("stderr: ", "", StringComparison.Ordinal).Trim()}" : "";
+        return $"{cause} Its last output:{Environment.NewLine}{string.Join(Environment.NewLine, tail)}";
+    }
 
     private sealed class PortTakenException : Exception;
 }

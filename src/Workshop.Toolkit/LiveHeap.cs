@@ -59,18 +59,18 @@ public static partial class LiveHeap
     }
 
     /// <summary>
-    /// Starts <paramref name="variant"/> with the scenario's settings, warms it up with a second of the scenario's load,
-    /// measures its live heap, puts the load on it for <paramref name="duration"/> (default: the scenario's), and
-    /// measures again: what the load made the service keep, by type.
+    /// Starts <paramref name="variant"/> with the scenario's settings, warms it up as the scenario does, measures its
+    /// live heap, puts the scenario's load on it (times <paramref name="scale"/>), and measures again: what the load
+    /// made the service keep, by type.
     /// </summary>
-    public static async Task<LiveHeapAroundLoad> AroundLoadAsync(LabScenario scenario, string variant, TimeSpan? duration = null, CancellationToken ct = default)
+    public static async Task<LiveHeapAroundLoad> AroundLoadAsync(LabScenario scenario, string variant, double scale = 1, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        await using var context = await scenario.PrepareAsync(variant, ct).ConfigureAwait(false);
-        await using var service = await LabService.StartAsync(scenario.Id, variant, context.Settings, ct).ConfigureAwait(false);
-        await scenario.DriveAsync(service, TimeSpan.FromSeconds(1), null, ct).ConfigureAwait(false);
+        await using var context = await scenario.PrepareAsync(variant, scale, ct).ConfigureAwait(false);
+        await using var service = await LabService.StartAsync(scenario.Folder, variant, context.Settings, ct).ConfigureAwait(false);
+        await scenario.WarmUpAsync(service, context, ct).ConfigureAwait(false);
         var before = await MeasureAsync(service.ProcessId, ct).ConfigureAwait(false);
-        var load = await scenario.DriveAsync(service, duration ?? scenario.DefaultDuration, null, ct).ConfigureAwait(false);
+        var load = await scenario.DriveAsync(service, context, null, ct).ConfigureAwait(false);
         var after = await MeasureAsync(service.ProcessId, ct).ConfigureAwait(false);
         return new LiveHeapAroundLoad(variant, before, load, after);
     }

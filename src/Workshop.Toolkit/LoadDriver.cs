@@ -25,6 +25,9 @@ public static class LoadDriver
     /// <summary>Connections per server of <see cref="CreateClient"/>: above the default in-flight cap.</summary>
     public const int DefaultMaxConnections = 1_024;
 
+    /// <summary>How many requests a run keeps in <see cref="LoadResult.Samples"/> at most (a chart needs no more).</summary>
+    public const int MaxSamples = 200_000;
+
     /// <summary>
     /// One client for a whole run, reused: a client per request exhausts sockets (lab 04). No proxy, as the
     /// targets are loopback; the client's own Timeout stays at its 100 s default, and the driver applies
@@ -37,7 +40,8 @@ public static class LoadDriver
             // requests inside the client, and the driver would measure its own queue.
             MaxConnectionsPerServer = maxConnections,
             UseProxy = false,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
+            // No connect timeout of its own: waiting for a connection is part of a request, and the request's
+            // timeout (LoadSettings.RequestTimeout) covers both, so a stalled accept loop counts as a timeout there.
         })
         {
             BaseAddress = baseAddress,
@@ -157,8 +161,63 @@ public static class LoadDriver
         return await run.FinishAsync(requests: Interlocked.Read(ref next) + 1).ConfigureAwait(false);
     }
 
-    /// <summary>True for the outcomes a dashboard counts as errors: "timeout", "error" and 5xx codes.</summary>
-    public static bool IsError(string status) => status is "timeout" or "error" || status.StartsWith('5');
+    /// <summary>
+    /// Runs <paramref name="clients"/> concurrent clients, each sending its next request as soon as the previous one
+    /// finishes, until <paramref name="requests"/> have been sent and answered: a load defined by work, so what it
+    /// leaves behind (cache entries, retained bytes, connections) does not depend on how fast the machine is.
+    /// <see cref="LoadSettings.MaxDuration"/> is the backstop.
+    /// </summary>
+    /// <param name="client">A client to reuse, with at least <paramref name="clients"/> connections per server.</param>
+    /// <param name="request">Builds request number i, 0 to <paramref name="requests"/> - 1.</param>
+    /// <param name="clients">Concurrent clients.</param>
+    /// <param name="requests">How many requests to send in all.</param>
+    /// <param name="settings">Timeout, backstop, progress interval; <see cref="LoadSettings.Default"/> if null.</param>
+    /// <param name="progress">Receives a <see cref="LoadProgress"/> every progress interval.</param>
+    /// <param name="ct">Stops the run early (throws).</param>
+    public static async Task<LoadResult> RunRequestsAsync(
+        HttpClient client,
+        Func<long, HttpRequestMessage> request,
+        int clients,
+        long requests,
+        LoadSettings? settings = null,
+        IProgress<LoadProgress>? progress = null,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clients);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(requests);
+        settings ??= LoadSettings.Default;
+
+        await using var run = new LoadRun(client, settings, settings.MaxDuration, progress, ct, backstop: settings.MaxDuration);
+        long next = -1;
+        var workers = Enumerable.Range(0, (int)Math.Min(clients, requests)).Select(_ => Task.Run(async () =>
+        {
+            while (!run.Token.IsCancellationRequested)
+            {
+                var i = Interlocked.Increment(ref next);
+                if (i >= requests) break;
+                HttpRequestMessage message;
+                try
+                {
+                    message = request(i);
+                }
+                catch
+                {
+                    run.Abort();
+                    throw;
+                }
+
+                await run.ExecuteAsync(message, Stopwatch.GetTimestamp()).ConfigureAwait(false);
+            }
+        }));
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        run.Shed(requests - Math.Min(requests, Interlocked.Read(ref next)));
+        return await run.FinishAsync(requests).ConfigureAwait(false);
+    }
+
+    /// <summary>True for the outcomes a dashboard counts as errors: "timeout", "unfinished", "error" and 5xx codes.</summary>
+    public static bool IsError(string status) => status is "timeout" or "unfinished" or "error" || status.StartsWith('5');
 
     internal static TimeSpan Ticks(long stopwatchTicks) => Stopwatch.GetElapsedTime(0, stopwatchTicks);
 
@@ -178,6 +237,7 @@ public static class LoadDriver
         private readonly Recorder _interval;
         private readonly ConcurrentDictionary<int, TickAccumulator> _ticks = new();
         private readonly ConcurrentDictionary<string, long> _byStatus = new(StringComparer.Ordinal);
+        private readonly ConcurrentQueue<RequestSample> _samples = new();
         private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Task _reporter;
         private long _pending = 1; // The scheduler holds one until it has sent everything.
@@ -186,7 +246,8 @@ public static class LoadDriver
         private long _delayed;
         private int _inFlight;
 
-        public LoadRun(HttpClient client, LoadSettings settings, TimeSpan duration, IProgress<LoadProgress>? progress, CancellationToken ct)
+        public LoadRun(HttpClient client, LoadSettings settings, TimeSpan duration, IProgress<LoadProgress>? progress, CancellationToken ct,
+            TimeSpan? backstop = null)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(duration.Ticks, nameof(duration));
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.RequestTimeout.Ticks, nameof(settings.RequestTimeout));
@@ -197,7 +258,7 @@ public static class LoadDriver
             // A backstop behind the per-request timeouts: at the latest, everything ends a little after
             // duration + timeout, even if a handler ignores cancellation for a while.
             _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            _stop.CancelAfter(duration + settings.RequestTimeout + TimeSpan.FromSeconds(1));
+            _stop.CancelAfter(backstop ?? duration + settings.RequestTimeout + TimeSpan.FromSeconds(1));
             // Open-loop latency can grow to the whole run when the service stalls.
             _highestMicros = Math.Max(
                 (long)TimeSpan.FromHours(1).TotalMicroseconds, 2 * (long)(duration + settings.RequestTimeout).TotalMicroseconds);
@@ -257,8 +318,9 @@ public static class LoadDriver
             }
             catch (OperationCanceledException) when (!_userToken.IsCancellationRequested)
             {
-                // Our timeout, the run's backstop, or the client's own Timeout: all mean "took too long".
-                status = "timeout";
+                // The request's own timeout (or the client's) means "took too long"; the run's backstop means it was
+                // still waiting when the run had to end.
+                status = _stop.IsCancellationRequested ? "unfinished" : "timeout";
             }
             catch (OperationCanceledException)
             {
@@ -282,6 +344,8 @@ public static class LoadDriver
         private void Record(string status, long origin, long end, bool measured)
         {
             _byStatus.AddOrUpdate(status, 1, (_, n) => n + 1);
+            if (status != "cancelled" && _samples.Count < MaxSamples)
+                _samples.Enqueue(new RequestSample(Ticks(origin - Start).TotalSeconds, Ticks(end - origin).TotalMilliseconds, status));
             var tick = _ticks.GetOrAdd((int)((end - Start) / Stopwatch.Frequency), _ => new TickAccumulator(_highestMicros));
             if (status[0] is >= '0' and <= '9') Interlocked.Increment(ref tick.Completed);
             if (IsError(status)) Interlocked.Increment(ref tick.Errors);
@@ -325,7 +389,10 @@ public static class LoadDriver
                 Mean: count == 0 ? double.NaN : _latency.GetMean() / 1000.0,
                 ByStatus: new Dictionary<string, long>(_byStatus, StringComparer.Ordinal),
                 Elapsed: elapsed,
-                Timeline: timeline);
+                Timeline: timeline)
+            {
+                Samples = [.. _samples.OrderBy(r => r.SentSeconds)],
+            };
         }
 
         public async ValueTask DisposeAsync()

@@ -22,6 +22,22 @@ public sealed record LoadSettings
 
     /// <summary>How often progress is reported.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Work-defined runs only: the longest the whole run may take. Requests still in flight then are cancelled and
+    /// counted as "unfinished"; those not yet sent are "shed". A backstop, far above any healthy run.
+    /// </summary>
+    public TimeSpan MaxDuration { get; init; } = TimeSpan.FromMinutes(3);
+}
+
+/// <summary>One request of a run, for charts that show latency by the time each request was sent.</summary>
+/// <param name="SentSeconds">When it was due (open loop) or sent (closed loop), in seconds since the run started.</param>
+/// <param name="LatencyMs">From then until it was answered or given up, in ms.</param>
+/// <param name="Status">Its outcome: the HTTP status code, "timeout", "unfinished" (cut off at the end of the run) or "error".</param>
+public readonly record struct RequestSample(double SentSeconds, double LatencyMs, string Status)
+{
+    /// <summary>True when the service answered with an HTTP status.</summary>
+    public bool Answered => Status.Length > 0 && Status[0] is >= '0' and <= '9';
 }
 
 /// <summary>Where a run is: for a live display.</summary>
@@ -55,7 +71,7 @@ public sealed record LoadTick(int Second, long Completed, long Errors, double P5
 /// <param name="P999">99.9th percentile, ms.</param>
 /// <param name="Max">Slowest, ms.</param>
 /// <param name="Mean">Mean, ms.</param>
-/// <param name="ByStatus">Count per outcome: the HTTP status code ("200", "503"), "timeout", "error" or "shed".</param>
+/// <param name="ByStatus">Count per outcome: the HTTP status code ("200", "503"), "timeout", "unfinished", "error" or "shed".</param>
 /// <param name="Elapsed">From the first scheduled request until the last one finished.</param>
 /// <param name="Timeline">One entry per second, empty seconds included, so a stall shows as a gap.</param>
 public sealed record LoadResult(
@@ -74,6 +90,9 @@ public sealed record LoadResult(
     TimeSpan Elapsed,
     IReadOnlyList<LoadTick> Timeline)
 {
+    /// <summary>Every request that was sent, by its send time, up to <see cref="LoadDriver.MaxSamples"/> (the rest are left out).</summary>
+    public IReadOnlyList<RequestSample> Samples { get; init; } = [];
+
     /// <summary>Timeouts, transport errors and 5xx answers.</summary>
     public long Errors => ByStatus.Where(s => LoadDriver.IsError(s.Key)).Sum(s => s.Value);
 

@@ -5,7 +5,7 @@ using Workshop.ServiceKit;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddWorkshopDefaults(RequestLoggingMiddleware.MeterName);
-builder.Services.Configure<LabOptions>(builder.Configuration.GetSection(LabOptions.Section));
+builder.AddLabKnobs<LabOptions>();
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<OrderStore>();

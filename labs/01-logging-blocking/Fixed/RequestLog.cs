@@ -46,24 +46,29 @@ public sealed class RequestLogSink : IAsyncLogEventSinkMonitor, IAsyncDisposable
     {
         var o = options.Value;
         _shutdownFlushTimeout = o.ShutdownFlushTimeout;
+        var meter = meterFactory.Create(RequestLoggingMiddleware.MeterName);
+        var written = meter.CreateCounter<long>("log.events.written", "{event}", "Request log events written to the disk.");
+        var file = new LoggerConfiguration()
+            .MinimumLevel.Verbose()
+            .WriteTo.File(
+                // CLEF (compact JSON), with the level written out even for Information.
+                new ExpressionTemplate("{ {@t: UtcDateTime(@t), @l: @l, @mt: @mt, @tr: @tr, @sp: @sp, @x: @x, ..@p} }\n"),
+                Path.Combine(lab.Value.LogDirectory, "requests-.json"),
+                fileSizeLimitBytes: o.FileSizeLimitBytes,
+                rollOnFileSizeLimit: true,
+                rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: o.RetainedFileCount,
+                retainedFileTimeLimit: o.RetainedFileTimeLimit,
+                hooks: SlowDisk.FromMilliseconds(lab.Value.LogSinkDelayMs).AsSerilogHooks())
+            .CreateLogger();
         _logger = new LoggerConfiguration()
             .MinimumLevel.Verbose() // the Logging section decides levels, as for every other provider
-            .WriteTo.Async(sink => sink.File(
-                    // CLEF (compact JSON), with the level written out even for Information.
-                    new ExpressionTemplate("{ {@t: UtcDateTime(@t), @l: @l, @mt: @mt, @tr: @tr, @sp: @sp, @x: @x, ..@p} }\n"),
-                    Path.Combine(lab.Value.LogDirectory, "requests-.json"),
-                    fileSizeLimitBytes: o.FileSizeLimitBytes,
-                    rollOnFileSizeLimit: true,
-                    rollingInterval: RollingInterval.Day,
-                    retainedFileCountLimit: o.RetainedFileCount,
-                    retainedFileTimeLimit: o.RetainedFileTimeLimit,
-                    hooks: SlowDisk.FromMilliseconds(lab.Value.LogSinkDelayMs).AsSerilogHooks()),
+            .WriteTo.Async(sink => sink.Sink(new CountingSink(file, written)),
                 bufferSize: o.BufferCapacity,
                 blockWhenFull: false,
                 monitor: this)
             .CreateLogger();
 
-        var meter = meterFactory.Create(RequestLoggingMiddleware.MeterName);
         meter.CreateObservableGauge("log.queue.length", () => _buffer?.Count ?? 0, "{event}", "Request log events waiting to be written.");
         meter.CreateObservableGauge("log.queue.capacity", () => o.BufferCapacity, "{event}", "Request log events the buffer holds at most.");
         meter.CreateObservableCounter("log.events.dropped", () => _buffer?.DroppedMessagesCount ?? 0, "{event}", "Request log events dropped because the buffer was full.");
@@ -88,6 +93,18 @@ public sealed class RequestLogSink : IAsyncLogEventSinkMonitor, IAsyncDisposable
                 $"request log: the disk did not take {pending} buffered events within {_shutdownFlushTimeout.TotalSeconds:0.#} s; giving up on them.");
         }
     }
+}
+
+/// <summary>Counts the events that reached the file, on the writer thread, so /metrics shows what was kept beside what was dropped.</summary>
+internal sealed class CountingSink(Logger file, Counter<long> written) : ILogEventSink, IDisposable
+{
+    public void Emit(Serilog.Events.LogEvent logEvent)
+    {
+        file.Write(logEvent);
+        written.Add(1);
+    }
+
+    public void Dispose() => file.Dispose();
 }
 
 public static class RequestLogExtensions

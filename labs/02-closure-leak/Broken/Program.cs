@@ -5,10 +5,7 @@ using Workshop.ServiceKit;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddWorkshopDefaults(ReportMetrics.MeterName);
-builder.Services.AddOptions<LabOptions>()
-    .Bind(builder.Configuration.GetSection(LabOptions.Section))
-    .ValidateDataAnnotations()
-    .ValidateOnStart();
+builder.AddLabKnobs<LabOptions>().ValidateDataAnnotations();
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton<ReportCatalog>();
 builder.Services.AddSingleton<ReportRenderer>();

@@ -6,7 +6,7 @@ using Workshop.ServiceKit;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddWorkshopDefaults(PriceSource.MeterName);
-builder.Services.Configure<LabOptions>(builder.Configuration.GetSection(LabOptions.Section));
+builder.AddLabKnobs<LabOptions>();
 builder.Services.AddProblemDetails();
 builder.Services.TryAddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<PriceSource>();

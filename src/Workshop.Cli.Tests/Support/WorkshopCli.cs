@@ -16,10 +16,10 @@ internal sealed record CliRun(int ExitCode, string Out, string Err)
 internal static class WorkshopCli
 {
     public static async Task<CliRun> RunAsync(string root, string stateDirectory, string[] args, ISpecRunner? runner = null,
-        WatchTiming? timing = null, CancellationToken ct = default)
+        WatchTiming? timing = null, CancellationToken ct = default, int width = 250)
     {
-        // Wide consoles: assertions look for whole phrases, which an 80-column console would wrap.
-        var @out = new TestConsole().Width(250);
+        // Wide consoles by default: assertions look for whole phrases, which an 80-column console would wrap.
+        var @out = new TestConsole().Width(width);
         var err = new TestConsole().Width(250);
         var app = WorkshopApp.Create(new Workspace(root, @out, err, stateDirectory), runner ?? new DotnetSpecRunner(), timing);
         var code = await app.RunAsync(args, ct);

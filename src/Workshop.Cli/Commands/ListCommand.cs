@@ -24,6 +24,7 @@ internal sealed partial class ListCommand(Workspace workspace) : AsyncCommand
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Incident labs[/]")
             .AddColumn(new TableColumn("Lab").NoWrap())
             .AddColumn("Incident")
+            .AddColumn(new TableColumn("Replay").NoWrap())
             .AddColumn(new TableColumn("Your Broken copy").NoWrap())
             .AddColumn(new TableColumn("Hints").NoWrap());
         foreach (var lab in labs)
@@ -34,6 +35,7 @@ internal sealed partial class ListCommand(Workspace workspace) : AsyncCommand
             table.AddRow(
                 new Markup($"[bold]{lab.Id}[/]"),
                 new Markup($"[bold]{Markup.Escape(title)}[/] [dim]({Markup.Escape(lab.Name)})[/]\n{Markup.Escape(symptom)}"),
+                new Markup(Scenarios.HasReplay(lab) ? $"./workshop replay {lab.Id}" : "[dim]none yet[/]"),
                 CheckCell(lab, status.Check),
                 new Text(hints == 0 ? "-" : $"{status.HintsShown} of {hints} shown"));
         }
@@ -43,10 +45,9 @@ internal sealed partial class ListCommand(Workspace workspace) : AsyncCommand
         return Task.FromResult(ExitCodes.Ok);
     }
 
-    /// <summary>The title and symptom from the lab's replay scenario, else from its incident report.</summary>
+    /// <summary>The title and symptom from the lab's incident report: its heading and the first sentence of its Summary.</summary>
     internal static (string Title, string Symptom) Describe(LabInfo lab)
     {
-        if (Scenarios.All.FirstOrDefault(s => s.Lab == lab.Name) is { } scenario) return (scenario.Title, scenario.Symptom);
         var readme = Path.Combine(lab.Directory, "README.md");
         if (!File.Exists(readme)) return (lab.Name, "");
         var text = File.ReadAllText(readme);

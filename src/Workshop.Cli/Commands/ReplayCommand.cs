@@ -6,14 +6,15 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Infrastructure;
 using Workshop.Cli.Replay;
+using Workshop.Toolkit;
 using Workshop.Toolkit.Replay;
 
 namespace Workshop.Cli.Commands;
 
 /// <summary>
-/// `workshop replay NN|all [--duration S] [--json] [--out DIR]`: each lab's Broken and Fixed as real processes
-/// under the lab's load, through the toolkit's replay engine; a table and headline per lab, and the charts,
-/// report and JSON in artifacts/replay/NN/.
+/// `workshop replay NN|all [--scale F] [--json] [--out DIR]`: each lab's Broken and Fixed as real processes
+/// under the lab's load (its scenario lives in labs/NN-name/Replay/), through the toolkit's replay engine; a table
+/// and headline per lab, and the charts, report and JSON in a folder of their own under artifacts/replay/NN/.
 /// </summary>
 internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCommand.Settings>
 {
@@ -23,9 +24,9 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
         [Description("The lab (01, 1 or 01-logging-blocking), or 'all' for every lab that has a replay.")]
         public string Lab { get; set; } = "";
 
-        [CommandOption("-d|--duration <SECONDS>")]
-        [Description("Seconds of load on each variant (default: the lab's own, 8 s for lab 01).")]
-        public string? Duration { get; set; }
+        [CommandOption("-s|--scale <FACTOR>")]
+        [Description("Multiplies each lab's load, its requests or its duration (default 1, the replay as designed; 0.5 is quicker, with smaller ratios).")]
+        public string? Scale { get; set; }
 
         [CommandOption("--json")]
         [Description("Print the result as JSON on stdout (an array for 'all') and nothing else there.")]
@@ -35,14 +36,14 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
         [Description("Write the charts, report and JSON here instead of artifacts/replay/NN (with 'all': into DIR/NN).")]
         public string? Out { get; set; }
 
-        /// <summary>The load per variant, or null for the lab's default.</summary>
-        public TimeSpan? Load => Duration is null ? null : TimeSpan.FromSeconds(double.Parse(Duration, NumberStyles.Float, CultureInfo.InvariantCulture));
+        /// <summary>The factor on each lab's load.</summary>
+        public double Factor => Scale is null ? 1 : double.Parse(Scale, NumberStyles.Float, CultureInfo.InvariantCulture);
 
         // Parsed here rather than by the binder, whose message for "abc" names a .NET type instead of the option.
         public override ValidationResult Validate() =>
-            Duration is null || (double.TryParse(Duration, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && d > 0 && d <= 3600)
+            Scale is null || (double.TryParse(Scale, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && d >= 0.05 && d <= 20)
                 ? ValidationResult.Success()
-                : ValidationResult.Error($"--duration must be a positive number of seconds (at most 3600), not '{Duration}'.");
+                : ValidationResult.Error($"--scale must be a number from 0.05 to 20, not '{Scale}'.");
     }
 
     public override ValidationResult Validate(CommandContext context, Settings settings)
@@ -63,15 +64,16 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
         var all = settings.Lab.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
         var replays = new List<(ReplayResult Result, string Directory)>();
         var failures = 0;
-        foreach (var scenario in Scenarios(settings.Lab))
+        foreach (var lab in Scenarios(settings.Lab))
         {
-            var duration = settings.Load ?? scenario.DefaultDuration;
-            workspace.Err.MarkupLineInterpolated(
-                $"[bold]Replaying {scenario.Lab}[/]: {scenario.Title}. Broken, then Fixed, {duration.TotalSeconds:0.#} s of load each.");
             ReplayResult result;
+            LabScenario scenario;
             try
             {
-                result = await ReplayView.RunAsync(workspace.Err, scenario, duration, cancellationToken);
+                scenario = await Toolkit.Replay.Scenarios.LoadAsync(lab, cancellationToken);
+                workspace.Err.MarkupLineInterpolated(
+                    $"[bold]Replaying {scenario.Lab}[/]: {scenario.Title}. Broken, then Fixed: {scenario.Conditions(settings.Factor)}.");
+                result = await ReplayView.RunAsync(workspace.Err, scenario, settings.Factor, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -79,25 +81,27 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
                 workspace.Err.MarkupLine("[yellow]Replay cancelled; its services are stopped.[/]");
                 return ExitCodes.Interrupted;
             }
-            catch (Exception e) when (all && e is InvalidOperationException or TimeoutException or FileNotFoundException)
+            catch (Exception e) when (all && e is InvalidOperationException or TimeoutException or FileNotFoundException or ArgumentException)
             {
                 // One lab that fails to build or start does not hide the others.
                 failures++;
-                workspace.Err.MarkupLineInterpolated($"[red]{scenario.Lab} failed:[/] {e.Message}");
+                workspace.Err.MarkupLineInterpolated($"[red]{lab.Name} failed:[/] {e.Message}");
                 continue;
             }
 
             var directory = settings.Out is null
-                ? Path.Combine(workspace.Root, "artifacts", "replay", scenario.Id)
+                ? ReplayArtifacts.NewRunDirectory(Path.Combine(workspace.Root, "artifacts", "replay", scenario.Id))
                 : all ? Path.Combine(Path.GetFullPath(settings.Out), scenario.Id) : Path.GetFullPath(settings.Out);
             var files = ReplayArtifacts.Write(result, directory);
+            if (settings.Out is null) ReplayArtifacts.PointLatest(files.Directory);
             replays.Add((result, Display(files.Directory)));
 
             if (settings.Json) continue;
-            workspace.Out.Write(ReplayView.Table(result, duration));
             workspace.Out.Write(ReplayView.Headline(result));
+            workspace.Out.Write(ReplayView.Table(result));
+            foreach (var note in ReplayArtifacts.Notes(result)) workspace.Out.MarkupLineInterpolated($"[dim]  {note}[/]");
             workspace.Out.MarkupLineInterpolated(
-                $"[dim]Wrote {Display(files.Directory)}/: report.md, result.json, and charts {string.Join(", ", files.Charts.Select(Path.GetFileName).Where(f => f!.EndsWith(".svg", StringComparison.Ordinal)))} (each also .png).[/]");
+                $"[dim]Wrote {Display(files.Directory)}/ (also as {Display(Path.Combine(Path.GetDirectoryName(files.Directory)!, "latest"))}/ when it is the newest): report.md, result.json, and charts {string.Join(", ", files.Charts.Select(Path.GetFileName).Where(f => f!.EndsWith(".svg", StringComparison.Ordinal)))} (each also .png).[/]");
         }
 
         if (settings.Json)
@@ -116,15 +120,18 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
         return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    /// <summary>The scenarios "all" or one lab stands for.</summary>
+    /// <summary>The labs "all" or one lab stands for, each holding a replay (labs/NN-name/Replay/).</summary>
     /// <exception cref="UsageException">No such lab, or it has no replay.</exception>
-    private IReadOnlyList<LabScenario> Scenarios(string lab)
+    private IReadOnlyList<LabInfo> Scenarios(string lab)
     {
-        if (lab.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return Toolkit.Replay.Scenarios.All;
+        var replayable = Toolkit.Replay.Scenarios.Replayable(workspace.Root);
+        if (lab.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
+            return replayable.Count > 0 ? replayable : throw new UsageException($"No lab under {workspace.Root}/labs has a replay yet.");
         var info = workspace.FindLab(lab);
-        return [Toolkit.Replay.Scenarios.All.FirstOrDefault(s => s.Lab == info.Name)
-                ?? throw new UsageException(
-                    $"Lab {info.Name} has no replay yet; replayable: {string.Join(", ", Toolkit.Replay.Scenarios.All.Select(s => s.Id))}.")];
+        return Toolkit.Replay.Scenarios.HasReplay(info)
+            ? [info]
+            : throw new UsageException(
+                $"Lab {info.Name} has no replay yet (no project in labs/{info.Name}/Replay/); replayable: {(replayable.Count == 0 ? "none" : string.Join(", ", replayable.Select(s => s.Id)))}.");
     }
 
     private string Display(string path)

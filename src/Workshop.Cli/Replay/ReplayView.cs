@@ -14,7 +14,7 @@ internal static class ReplayView
     /// phase, requests done, p99 of the last second, GC heap and thread pool queue. A console that is not a
     /// terminal (a pipe, a CI log) gets one line per phase instead of redrawn bars.
     /// </summary>
-    public static async Task<ReplayResult> RunAsync(IAnsiConsole console, LabScenario scenario, TimeSpan duration, CancellationToken ct)
+    public static async Task<ReplayResult> RunAsync(IAnsiConsole console, LabScenario scenario, double scale, CancellationToken ct)
     {
         if (!console.Profile.Capabilities.Interactive)
         {
@@ -22,13 +22,13 @@ internal static class ReplayView
             {
                 if (p.Phase != "load") console.MarkupLineInterpolated($"[dim]{scenario.Id} {p.Variant}: {p.Phase}{Figures(p)}[/]");
             });
-            return await Replayer.RunAsync(scenario, duration, lines, ct);
+            return await Replayer.RunAsync(scenario, scale, lines, ct);
         }
 
         return await console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ElapsedTimeColumn(), new SpinnerColumn())
             .StartAsync(async context =>
             {
                 var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
@@ -37,7 +37,7 @@ internal static class ReplayView
                     lock (tasks)
                     {
                         if (!tasks.TryGetValue(variant, out var task))
-                            tasks[variant] = task = context.AddTask(Describe(scenario, variant, "starting", ""), maxValue: duration.TotalSeconds);
+                            tasks[variant] = task = context.AddTask(Describe(scenario, variant, "starting", ""), maxValue: 1);
                         return task;
                     }
                 }
@@ -45,30 +45,39 @@ internal static class ReplayView
                 var progress = new Reporter(p =>
                 {
                     var task = Task(p.Variant);
-                    if (p.Load is { } load) task.Value = Math.Min(load.Elapsed.TotalSeconds, duration.TotalSeconds);
                     if (p.Phase is "stopping" or "done") task.Value = task.MaxValue;
                     task.Description = Describe(scenario, p.Variant, p.Phase, Figures(p));
                     if (p.Phase == "done") task.StopTask();
                 });
-                return await Replayer.RunAsync(scenario, duration, progress, ct);
+                return await Replayer.RunAsync(scenario, scale, progress, ct);
             });
     }
 
-    /// <summary>The side-by-side table: every figure of both variants, the headline's row in bold, and the ratio.</summary>
-    public static Table Table(ReplayResult result, TimeSpan duration)
+    /// <summary>Broken's colour, for markup.</summary>
+    public const string BrokenColour = ChartColors.Broken;
+
+    /// <summary>Fixed's colour, for markup.</summary>
+    public const string FixedColour = ChartColors.Fixed;
+
+    /// <summary>
+    /// The side-by-side table: the headline's row first and in bold, then the rows the lab names as telling, then the
+    /// rest. Every cell stays on one line: labels and values are short, so it fits 120 columns.
+    /// </summary>
+    public static Table Table(ReplayResult result)
     {
-        var headlineLabel = VariantRun.CommonFigures.FirstOrDefault(f => f.Key == result.Headline.Metric).Label ?? result.Headline.Metric;
         var table = new Table()
             .Border(TableBorder.Rounded)
-            .Title($"[bold]{Markup.Escape(result.Lab)}[/]: {Markup.Escape(result.Title)} [dim]({duration.TotalSeconds:0.#} s of load each)[/]")
-            .AddColumn("")
-            .AddColumn(new TableColumn("[red]Broken[/]").RightAligned())
-            .AddColumn(new TableColumn("[green]Fixed[/]").RightAligned());
+            .Title($"[bold]{Markup.Escape(result.Lab)}[/]: {Markup.Escape(result.Title)}")
+            .AddColumn(new TableColumn("").NoWrap())
+            .AddColumn(new TableColumn($"[bold {BrokenColour}]Broken[/]").RightAligned().NoWrap())
+            .AddColumn(new TableColumn($"[bold {FixedColour}]Fixed[/]").RightAligned().NoWrap());
+        var first = true;
         foreach (var (label, broken, @fixed) in ReplayArtifacts.Rows(result))
         {
-            var bold = label == headlineLabel;
-            table.AddRow(Cell(label, bold), Cell(broken, bold), Cell(@fixed, bold));
+            table.AddRow(Cell(label, first), Cell(broken, first), Cell(@fixed, first));
+            first = false;
         }
+        table.Caption($"[dim]{Markup.Escape(result.Conditions)}[/]");
         return table;
     }
 
@@ -76,13 +85,12 @@ internal static class ReplayView
     public static IRenderable Headline(ReplayResult result)
     {
         var h = result.Headline;
-        var ratio = double.IsFinite(h.Ratio) ? h.Ratio.ToString("N1", CultureInfo.InvariantCulture) + "x" : "-";
-        var colour = h.Ratio >= 1 ? "green" : "red";
+        var colour = h.Ratio >= 10 ? "green" : h.Ratio >= 1 ? "yellow" : "red";
         var text = new Markup(
-            $"[bold]{Markup.Escape(h.Metric)}[/] ({(h.Better == Better.Lower ? "lower" : "higher")} is better): " +
-            $"Broken [red]{Markup.Escape(Value(h.Metric, h.Broken))}[/], Fixed [green]{Markup.Escape(Value(h.Metric, h.Fixed))}[/]: " +
-            $"[bold {colour}]{ratio}[/] better fixed.\n{Markup.Escape(result.Sentence)}");
-        return new Panel(text).Header(" headline ").BorderColor(Color.Green).Expand();
+            $"[bold]{Markup.Escape(h.Label)}[/] ({(h.Better == Better.Lower ? "lower" : "higher")} is better): " +
+            $"Broken [{BrokenColour}]{Markup.Escape(ReplayArtifacts.Format(h.Metric, h.Broken))}[/], Fixed [{FixedColour}]{Markup.Escape(ReplayArtifacts.Format(h.Metric, h.Fixed))}[/]: " +
+            $"Fixed [bold {colour}]{Markup.Escape(h.RatioText)}[/] better.\n{Markup.Escape(result.Sentence)}");
+        return new Panel(text).Header($" {Markup.Escape(result.Lab)}: headline ").BorderColor(Color.Grey).Expand();
     }
 
     /// <summary>One row per lab of `replay all`: its headline measure, both values and the ratio.</summary>
@@ -90,30 +98,26 @@ internal static class ReplayView
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Every lab, broken against fixed[/]")
             .AddColumn("Lab and headline measure")
-            .AddColumn(new TableColumn("[red]Broken[/]").RightAligned().NoWrap())
-            .AddColumn(new TableColumn("[green]Fixed[/]").RightAligned().NoWrap())
+            .AddColumn(new TableColumn($"[bold {BrokenColour}]Broken[/]").RightAligned().NoWrap())
+            .AddColumn(new TableColumn($"[bold {FixedColour}]Fixed[/]").RightAligned().NoWrap())
             .AddColumn(new TableColumn("Fixed is").RightAligned().NoWrap());
         foreach (var (result, directory) in replays)
         {
             var h = result.Headline;
             table.AddRow(
-                new Markup($"[bold]{Markup.Escape(result.Lab)}[/]\n[dim]{Markup.Escape(h.Metric)} ({(h.Better == Better.Lower ? "lower" : "higher")} is better), {Markup.Escape(directory)}/[/]"),
-                new Text(Value(h.Metric, h.Broken)),
-                new Text(Value(h.Metric, h.Fixed)),
-                new Markup($"[bold]{h.Ratio.ToString("N1", CultureInfo.InvariantCulture)}x[/] better"));
+                new Markup($"[bold]{Markup.Escape(result.Lab)}[/]\n[dim]{Markup.Escape(h.Label)} ({(h.Better == Better.Lower ? "lower" : "higher")} is better), {Markup.Escape(directory)}/[/]"),
+                new Text(ReplayArtifacts.Format(h.Metric, h.Broken)),
+                new Text(ReplayArtifacts.Format(h.Metric, h.Fixed)),
+                new Markup($"[bold]{Markup.Escape(h.RatioText)}[/] better"));
         }
         return table;
     }
-
-    /// <summary>A figure with its unit: the toolkit formats "_bytes" as MB already; "_ms" gets its "ms" here.</summary>
-    private static string Value(string metric, double value) =>
-        ReplayArtifacts.Format(metric, value) + (metric.EndsWith("_ms", StringComparison.Ordinal) && double.IsFinite(value) ? " ms" : "");
 
     private static Markup Cell(string text, bool bold) => new(bold ? $"[bold]{Markup.Escape(text)}[/]" : Markup.Escape(text));
 
     private static string Describe(LabScenario scenario, string variant, string phase, string figures)
     {
-        var colour = variant == "Fixed" ? "green" : "red";
+        var colour = ChartColors.For(variant);
         return $"{scenario.Id} [{colour}]{Markup.Escape(variant),-6}[/] {Markup.Escape(phase),-8}[dim]{Markup.Escape(figures)}[/]";
     }
 

@@ -9,7 +9,7 @@ public sealed record HeapUnderLoadResult(string Variant, LoadResult Load, HeapDi
 
 /// <summary>
 /// The heap hunt of a memory leak, from outside the service, as the notebooks and the incident reports run it:
-/// start the variant, warm it up with the scenario's own load, snapshot its live heap, load it again, snapshot it
+/// start the variant, warm it up as the scenario does, snapshot its live heap, load it again, snapshot it
 /// again and compare (the .NET <c>pprof -diff_base</c>). Optionally also runs the stock tool, <c>dotnet-gcdump</c>,
 /// against the same process.
 /// </summary>
@@ -18,19 +18,18 @@ public static class HeapUnderLoad
     /// <summary>Runs the hunt on one variant of the scenario's lab; the service is stopped afterwards.</summary>
     /// <param name="scenario">Whose knobs and load to use.</param>
     /// <param name="variant">"Broken", "Fixed", ...</param>
-    /// <param name="duration">How long the load between the snapshots runs (default 5 s).</param>
-    /// <param name="warmUp">How long the load before the first snapshot runs (default 1 s): pools, caches and JIT work settle.</param>
+    /// <param name="scale">Multiplies the scenario's load between the snapshots (default 1).</param>
     /// <param name="gcdump">Also run <c>dotnet-gcdump collect</c> and <c>report</c> after the second snapshot.</param>
     /// <param name="ct">Cancels the hunt (the service is stopped).</param>
-    public static async Task<HeapUnderLoadResult> RunAsync(LabScenario scenario, string variant, TimeSpan? duration = null, TimeSpan? warmUp = null,
+    public static async Task<HeapUnderLoadResult> RunAsync(LabScenario scenario, string variant, double scale = 1,
         bool gcdump = false, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        await using var context = await scenario.PrepareAsync(variant, ct).ConfigureAwait(false);
-        await using var service = await LabService.StartAsync(scenario.Id, variant, context.Settings, ct).ConfigureAwait(false);
-        await scenario.DriveAsync(service, warmUp ?? TimeSpan.FromSeconds(1), null, ct).ConfigureAwait(false);
+        await using var context = await scenario.PrepareAsync(variant, scale, ct).ConfigureAwait(false);
+        await using var service = await LabService.StartAsync(scenario.Folder, variant, context.Settings, ct).ConfigureAwait(false);
+        await scenario.WarmUpAsync(service, context, ct).ConfigureAwait(false);
         var before = await HeapSnapshot.TakeAsync(service.ProcessId, ct: ct).ConfigureAwait(false);
-        var load = await scenario.DriveAsync(service, duration ?? TimeSpan.FromSeconds(5), null, ct).ConfigureAwait(false);
+        var load = await scenario.DriveAsync(service, context, null, ct).ConfigureAwait(false);
         var after = await HeapSnapshot.TakeAsync(service.ProcessId, ct: ct).ConfigureAwait(false);
 
         string? report = null;

@@ -14,29 +14,31 @@ public sealed record VariantRun(
     /// <summary>A figure by key (NaN when the service never reported it).</summary>
     public double Figure(string key) => Figures.TryGetValue(key, out var value) ? value : double.NaN;
 
-    /// <summary>The figures a replay table shows, in order, with their labels.</summary>
-    public static IReadOnlyList<(string Key, string Label)> CommonFigures { get; } =
+    /// <summary>The figures every replay measures, in table order, with their labels in words.</summary>
+    public static IReadOnlyList<FigureRow> CommonFigures { get; } =
     [
-        ("requests", "requests"),
-        ("completed", "completed"),
-        ("throughput_rps", "throughput (req/s)"),
-        ("p50_ms", "p50 (ms)"),
-        ("p95_ms", "p95 (ms)"),
-        ("p99_ms", "p99 (ms)"),
-        ("max_ms", "max (ms)"),
-        ("errors", "errors (timeouts, 5xx)"),
-        ("heap_start_bytes", "GC heap at start"),
-        ("heap_peak_bytes", "GC heap peak"),
-        ("heap_end_bytes", "GC heap at end"),
-        ("heap_growth_bytes", "GC heap growth"),
-        ("thread_pool_queue_peak", "thread pool queue peak"),
-        ("thread_pool_queue_average_peak", "thread pool queue, highest 1 s average"),
-        ("thread_pool_threads_peak", "thread pool threads peak"),
-        ("metrics_scrape_failures", "/metrics scrapes that failed"),
+        new("requests", "requests sent"),
+        new("completed", "requests answered (any status)"),
+        new("throughput_rps", "answered per second"),
+        new("p50_ms", "latency p50"),
+        new("p95_ms", "latency p95"),
+        new("p99_ms", "latency p99"),
+        new("max_ms", "latency max"),
+        new("errors", "errors: timeouts, 5xx, transport"),
+        new("heap_start_bytes", "GC heap at start"),
+        new("heap_peak_bytes", "GC heap peak"),
+        new("heap_end_bytes", "GC heap at end"),
+        new("heap_growth_bytes", "GC heap growth, start to end"),
+        new("heap_retained_bytes", "heap retained by the load (after full GCs)"),
+        new("thread_pool_queue_peak", "thread pool queue peak (work items)"),
+        new("thread_pool_queue_average_peak", "thread pool queue, highest 1 s average"),
+        new("thread_pool_threads_peak", "thread pool threads peak"),
+        new("metrics_scrape_failures", "/metrics scrapes that failed"),
     ];
 
     internal static VariantRun From(string variant, LoadResult load, IReadOnlyDictionary<string, IReadOnlyList<(double, double)>> series,
-        IReadOnlyList<string> labMetrics, StopResult stop, int scrapeFailures)
+        IEnumerable<LabMetric> labMetrics, StopResult stop, int scrapeFailures, IReadOnlyDictionary<string, double> measured,
+        Action<IDictionary<string, double>> derive)
     {
         static double Last(IReadOnlyList<(double, double Value)> s) => s.Count > 0 ? s[^1].Value : double.NaN;
         static double First(IReadOnlyList<(double, double Value)> s) => s.Count > 0 ? s[0].Value : double.NaN;
@@ -62,13 +64,13 @@ public sealed record VariantRun(
             ["thread_pool_threads_peak"] = Peak(series[Replayer.ThreadsMetric]),
             ["metrics_scrape_failures"] = scrapeFailures,
         };
-        foreach (var name in labMetrics)
+        foreach (var metric in labMetrics)
         {
-            var s = series[name];
-            // Counters end at their total; gauges matter at their peak.
-            figures[name.EndsWith("_total", StringComparison.Ordinal) ? name : name + "_peak"] =
-                name.EndsWith("_total", StringComparison.Ordinal) ? Last(s) : Peak(s);
+            var s = series[metric.Name];
+            figures[metric.Key] = metric.Summary == MetricSummary.Peak ? Peak(s) : Last(s);
         }
+        foreach (var (key, value) in measured) figures[key] = value;
+        derive(figures);
         return new VariantRun(variant, load, figures, series, stop);
     }
 
@@ -85,7 +87,16 @@ public sealed record VariantRun(
 }
 
 /// <summary>A lab replayed: Broken and Fixed under the same load, and the headline that compares them.</summary>
-public sealed record ReplayResult(string Lab, string Title, Headline Headline, string Sentence, VariantRun Broken, VariantRun Fixed)
+/// <param name="Lab">The lab's folder name.</param>
+/// <param name="Title">Its title.</param>
+/// <param name="Conditions">The replay's conditions in one line (knobs, clients, requests).</param>
+/// <param name="Headline">The measure compared.</param>
+/// <param name="Sentence">What it means, and what the fix costs.</param>
+/// <param name="Broken">Broken's run.</param>
+/// <param name="Fixed">Fixed's run.</param>
+/// <param name="Rows">The table's rows after the headline's, the lab's key rows first.</param>
+public sealed record ReplayResult(string Lab, string Title, string Conditions, Headline Headline, string Sentence, VariantRun Broken, VariantRun Fixed,
+    IReadOnlyList<FigureRow> Rows)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -99,11 +110,14 @@ public sealed record ReplayResult(string Lab, string Title, Headline Headline, s
         ["headline"] = new JsonObject
         {
             ["metric"] = Headline.Metric,
+            ["label"] = Headline.Label,
             ["better"] = Headline.Better == Better.Lower ? "lower" : "higher",
             ["broken"] = Finite(Headline.Broken),
             ["fixed"] = Finite(Headline.Fixed),
             ["ratio"] = Finite(Headline.Ratio),
+            ["at_least"] = Headline.AtLeast,
         },
+        ["conditions"] = Conditions,
         ["sentence"] = Sentence,
         ["broken"] = Broken.ToJson(),
         ["fixed"] = Fixed.ToJson(),

@@ -27,48 +27,71 @@ public static class Replayer
     public const string QueueAverageMetric = "workshop_thread_pool_queue_average";
 
     /// <summary>Replays Broken, then Fixed, and compares them on the scenario's headline.</summary>
-    public static async Task<ReplayResult> RunAsync(LabScenario scenario, TimeSpan? duration = null, IProgress<ReplayProgress>? progress = null,
+    /// <param name="scenario">The lab's scenario.</param>
+    /// <param name="scale">Multiplies the scenario's load (1: as designed; 0.5: a quicker look, with a smaller ratio).</param>
+    /// <param name="progress">Receives where the replay is, for a live display.</param>
+    /// <param name="ct">Cancels the replay; its services are stopped.</param>
+    public static async Task<ReplayResult> RunAsync(LabScenario scenario, double scale = 1, IProgress<ReplayProgress>? progress = null,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var broken = await RunVariantAsync(scenario, "Broken", duration, progress, ct).ConfigureAwait(false);
-        var @fixed = await RunVariantAsync(scenario, "Fixed", duration, progress, ct).ConfigureAwait(false);
-        return Compare(scenario, broken, @fixed);
+        var broken = await RunVariantAsync(scenario, "Broken", scale, progress, ct).ConfigureAwait(false);
+        var @fixed = await RunVariantAsync(scenario, "Fixed", scale, progress, ct).ConfigureAwait(false);
+        return Compare(scenario, broken, @fixed, scale);
     }
 
     /// <summary>Compares two runs on the scenario's headline (a notebook replays the variants one at a time).</summary>
-    public static ReplayResult Compare(LabScenario scenario, VariantRun broken, VariantRun @fixed)
+    public static ReplayResult Compare(LabScenario scenario, VariantRun broken, VariantRun @fixed, double scale = 1)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var headline = Headline.Of(scenario.Headline, broken.Figure(scenario.Headline.Metric), @fixed.Figure(scenario.Headline.Metric));
-        return new ReplayResult(scenario.Lab, scenario.Title, headline, scenario.Headline.Sentence(headline), broken, @fixed);
+        ArgumentNullException.ThrowIfNull(broken);
+        ArgumentNullException.ThrowIfNull(@fixed);
+        var spec = scenario.Headline;
+        var headline = Headline.Of(spec, broken.Figure(spec.Figure), @fixed.Figure(spec.Figure));
+        var lead = scenario.KeyRows.Where(r => r.Key != spec.Figure).ToList();
+        var labRows = scenario.LabMetrics.Select(m => new FigureRow(m.Key, m.Label));
+        var rows = lead
+            .Concat(labRows.Where(r => lead.All(l => l.Key != r.Key)))
+            .Concat(VariantRun.CommonFigures.Where(c => c.Key != spec.Figure && lead.All(l => l.Key != c.Key)))
+            .Where(r => broken.Figures.ContainsKey(r.Key) || @fixed.Figures.ContainsKey(r.Key))
+            .ToList();
+        return new ReplayResult(scenario.Lab, scenario.Title, scenario.Conditions(scale), headline, spec.Sentence(headline, broken, @fixed), broken, @fixed, rows);
     }
 
     /// <summary>Replays one variant: starts it with the scenario's settings, loads it, samples it, stops it.</summary>
-    public static async Task<VariantRun> RunVariantAsync(LabScenario scenario, string variant, TimeSpan? duration = null,
+    /// <exception cref="InvalidOperationException">The service does not export a metric the scenario reads, or failed to start.</exception>
+    public static async Task<VariantRun> RunVariantAsync(LabScenario scenario, string variant, double scale = 1,
         IProgress<ReplayProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var length = duration ?? scenario.DefaultDuration;
-        if (length <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(duration), length, "A replay needs a positive duration.");
+        if (!(scale > 0) || !double.IsFinite(scale)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "A replay needs a positive scale.");
 
         progress?.Report(new ReplayProgress(variant, "starting", null, null, null));
-        await using var context = await scenario.PrepareAsync(variant, ct).ConfigureAwait(false);
-        await using var service = await LabService.StartAsync(scenario.Id, variant, context.Settings, ct).ConfigureAwait(false);
-        string[] names = [HeapMetric, QueueMetric, QueuePeakMetric, QueueAverageMetric, ThreadsMetric, .. scenario.LabMetrics];
+        await using var context = await scenario.PrepareAsync(variant, scale, ct).ConfigureAwait(false);
+        await using var service = await LabService.StartAsync(scenario.Folder, variant, context.Settings, ct).ConfigureAwait(false);
+        var labMetrics = scenario.LabMetrics.Where(m => m.AppliesTo(service.Variant)).ToList();
+        string[] names = [HeapMetric, QueueMetric, QueuePeakMetric, QueueAverageMetric, ThreadsMetric, .. labMetrics.Select(m => m.Name)];
 
         // A broken service may take seconds to answer /metrics (it queues like every other request): wait for it,
         // and read it once before and once after the load as well, so start and end figures always exist.
         using var reader = new MetricsReader(service.BaseAddress) { Timeout = TimeSpan.FromSeconds(15) };
+        await scenario.WarmUpAsync(service, context, ct).ConfigureAwait(false);
+        var retainedBefore = scenario.MeasuresRetainedHeap ? await HeapAfterFullCollectionAsync(service, reader, ct).ConfigureAwait(false) : null;
         var before = await TryScrapeAsync(reader, ct).ConfigureAwait(false);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await using var sampler = MetricsSampler.Start(reader, TimeSpan.FromMilliseconds(500), names);
-
-        var loadProgress = progress is null ? null : new Relay(l => progress.Report(
-            new ReplayProgress(variant, "load", l, sampler.Last(HeapMetric), sampler.Last(QueueMetric))));
-        var load = await scenario.DriveAsync(service, length, loadProgress, ct).ConfigureAwait(false);
-        await sampler.StopAsync().ConfigureAwait(false);
-        var after = await TryScrapeAsync(reader, ct).ConfigureAwait(false);
+        var sampler = MetricsSampler.Start(reader, TimeSpan.FromMilliseconds(500), names);
+        LoadResult load;
+        MetricsSnapshot? after;
+        double? retainedAfter;
+        await using (sampler.ConfigureAwait(false))
+        {
+            var loadProgress = progress is null ? null : new Relay(l => progress.Report(
+                new ReplayProgress(variant, "load", l, sampler.Last(HeapMetric), sampler.Last(QueueMetric))));
+            load = await scenario.DriveAsync(service, context, loadProgress, ct).ConfigureAwait(false);
+            await sampler.StopAsync().ConfigureAwait(false);
+            retainedAfter = scenario.MeasuresRetainedHeap ? await HeapAfterFullCollectionAsync(service, reader, ct).ConfigureAwait(false) : null;
+            after = await TryScrapeAsync(reader, ct).ConfigureAwait(false);
+        }
         var end = clock.Elapsed.TotalSeconds;
 
         progress?.Report(new ReplayProgress(variant, "stopping", null, after?.Sum(HeapMetric), after?.Sum(QueueMetric)));
@@ -79,9 +102,41 @@ public static class Replayer
             .. sampler.Series(n),
             .. after is not null && after.Contains(n) ? [(end, after.Sum(n))] : Array.Empty<(double, double)>(),
         ], StringComparer.Ordinal);
-        var run = VariantRun.From(variant, load, series, scenario.LabMetrics, stop, sampler.ScrapeFailures);
+
+        var missing = labMetrics.Where(m => series[m.Name].Count == 0).Select(m => m.Name).ToList();
+        if (missing.Count > 0 && (before is not null || after is not null))
+        {
+            throw new InvalidOperationException(
+                $"{scenario.Lab} {service.Variant} exports no {string.Join(", ", missing)} on /metrics, which its replay scenario " +
+                $"(labs/{scenario.Lab}/Replay/) reads; rename the metric in the scenario or in the service, or limit it to the variants that have it.");
+        }
+
+        var measured = new Dictionary<string, double>(context.Figures, StringComparer.Ordinal);
+        if (retainedBefore is { } b && retainedAfter is { } a) measured["heap_retained_bytes"] = a - b;
+        var run = VariantRun.From(variant, load, series, labMetrics, stop, sampler.ScrapeFailures, measured,
+            figures => scenario.Derive(service.Variant, load, figures));
         progress?.Report(new ReplayProgress(variant, "done", null, run.Figure("heap_end_bytes"), null));
         return run;
+    }
+
+    /// <summary>
+    /// Forces a full, compacting collection in the service through its diagnostic port, then reads its GC heap: what
+    /// the service keeps, without the garbage of the last seconds. Null when the port is off or the service is gone.
+    /// </summary>
+    private static async Task<double?> HeapAfterFullCollectionAsync(LabService service, MetricsReader reader, CancellationToken ct)
+    {
+        if (service.HasExited) return null;
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(TimeSpan.FromSeconds(15));
+            await HeapSnapshot.CollectGarbageAsync(service.ProcessId, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return null; // No diagnostic port (DOTNET_EnableDiagnostics=0) or a process on its way out.
+        }
+        return (await TryScrapeAsync(reader, ct).ConfigureAwait(false))?.Sum(HeapMetric);
     }
 
     /// <summary>
@@ -94,10 +149,10 @@ public static class Replayer
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var wait = after ?? TimeSpan.FromSeconds(2);
-        await using var context = await scenario.PrepareAsync(variant, ct).ConfigureAwait(false);
-        await using var service = await LabService.StartAsync(scenario.Id, variant, context.Settings, ct).ConfigureAwait(false);
+        await using var context = await scenario.PrepareAsync(variant, 1, ct).ConfigureAwait(false);
+        await using var service = await LabService.StartAsync(scenario.Folder, variant, context.Settings, ct).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var load = scenario.DriveAsync(service, wait + TimeSpan.FromSeconds(5), null, stop.Token);
+        var load = scenario.DriveAsync(service, context, null, stop.Token);
         try
         {
             await Task.Delay(wait, ct).ConfigureAwait(false);

@@ -3,22 +3,18 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Workshop.Toolkit;
+using Workshop.Toolkit.Replay;
 
-namespace Workshop.Toolkit.Replay;
+namespace Lab03.Replay;
 
 /// <summary>
-/// Lab 03: a mail campaign's links hit the pricing API, 5,000 a second, each with its own tracking id, while the pricing team
-/// changes a price every second. Broken keeps one entry per distinct URL for ever and never sees the new prices;
-/// Fixed holds at most its limit, shares one entry between links to the same price, and serves a change once its
-/// TTL is up.
+/// Lab 03: a mail campaign's links hit the pricing API, 30,000 of them, each with its own tracking id, while the pricing
+/// team changes a price every second. Broken keeps one entry per distinct URL for ever and never sees the new prices;
+/// Fixed holds at most its limit, shares one entry between links to the same price, and serves a change once its TTL
+/// is up. The load is a number of links, not a duration, so the entries it leaves follow from the cache's design
+/// alone: one per link for Broken, at most the size limit for Fixed.
 /// </summary>
-/// <remarks>
-/// The load ends with a full garbage collection in the service (<see cref="LiveHeap"/>), so that "GC heap at end" is
-/// what the service keeps after the campaign, not garbage waiting for a collection.
-/// Besides the HTTP statuses, the load's <see cref="LoadResult.ByStatus"/> carries the stale-read probe's verdicts:
-/// <see cref="StaleReads"/> (a read, more than the TTL after a price changed, that still served an older price)
-/// and <see cref="CurrentReads"/>.
-/// </remarks>
 public sealed class CacheNoTtlScenario : LabScenario
 {
     /// <summary>The price store's latency in the replay: short, so that tens of thousands of requests fit in a few seconds.</summary>
@@ -30,11 +26,17 @@ public sealed class CacheNoTtlScenario : LabScenario
     /// <summary>How many prices Fixed's cache holds at most (the service's default).</summary>
     public const int SizeLimit = 2_000;
 
-    /// <summary>Campaign links clicked per second, the same for both variants, so that both serve the same traffic.</summary>
-    public const int LinksPerSecond = 5_000;
+    /// <summary>Distinct campaign links clicked, at scale 1.</summary>
+    public const int Links = 30_000;
 
-    /// <summary>Connections the clicks arrive on (requests beyond them wait in the client, and their latency counts from when they were due).</summary>
-    public const int Connections = 64;
+    /// <summary>Connections the clicks arrive on, each sending its next click when the last one is answered.</summary>
+    public const int Connections = 32;
+
+    /// <summary>How long the stale-read probe changes and reads its price, whatever the load's length.</summary>
+    public static readonly TimeSpan ProbeDuration = TimeSpan.FromSeconds(6);
+
+    /// <summary>The headline's figure: cache entries held per 1,000 distinct links.</summary>
+    public const string EntriesPerThousandLinks = "entries_per_1000_links";
 
     /// <summary>The products most links point to (the campaign's own); the rest spread over the catalogue.</summary>
     public const int HotProducts = 500;
@@ -42,11 +44,11 @@ public sealed class CacheNoTtlScenario : LabScenario
     /// <summary>The product whose price the probe changes every second and reads back.</summary>
     public const string ProbeSku = "SKU-199999";
 
-    /// <summary>Key of <see cref="LoadResult.ByStatus"/>: probe reads that served a price older than the TTL allows.</summary>
-    public const string StaleReads = "stale reads";
+    /// <summary>Figure: probe reads that served a price older than the TTL allows.</summary>
+    public const string StaleReads = "stale_reads";
 
-    /// <summary>Key of <see cref="LoadResult.ByStatus"/>: probe reads, judged like the stale ones, that served the current price.</summary>
-    public const string CurrentReads = "current reads";
+    /// <summary>Figure: probe reads, judged like the stale ones, that served the current price.</summary>
+    public const string CurrentReads = "current_reads";
 
     private static readonly TimeSpan ChangeEvery = TimeSpan.FromSeconds(1);
     private static int _sends;
@@ -65,25 +67,50 @@ public sealed class CacheNoTtlScenario : LabScenario
         "A cache keyed by the raw URL, with no limit and no expiry: one entry per link clicked, a heap that only grows, and price changes never served.";
 
     /// <inheritdoc />
-    public override TimeSpan DefaultDuration => TimeSpan.FromSeconds(8);
+    public override string Conditions(double scale) => string.Create(CultureInfo.InvariantCulture,
+        $"{Links * scale:N0} distinct links on {Connections} connections; store {SourceLatencyMs} ms a read; TTL {TtlSeconds} s, limit {SizeLimit:N0}; a price changes every second");
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> LabMetrics =>
-        ["price_cache_entries", "price_source_calls_total", "price_cache_hits_total", "price_cache_misses_total", "price_cache_evictions_total"];
+    public override bool MeasuresRetainedHeap => true;
 
     /// <inheritdoc />
-    public override HeadlineSpec Headline { get; } = new("price_cache_entries_peak", Better.Lower, Floor: 1, h => string.Create(CultureInfo.InvariantCulture,
-        $"After {LinksPerSecond:N0} campaign links a second, each one a distinct URL, Broken held {h.Broken:N0} cache entries and Fixed {h.Fixed:N0} " +
-        $"(its limit is {SizeLimit:N0}): {h.Ratio:N0}x fewer, because links to the same price share one entry and the cache evicts when full."));
+    public override IReadOnlyList<LabMetric> LabMetrics =>
+    [
+        new("price_cache_entries", "cache entries, peak", MetricSummary.Peak),
+        new("price_source_calls_total", "reads sent to the price store"),
+        new("price_cache_hits_total", "cache hits", Variants: ["Fixed"]),
+        new("price_cache_misses_total", "cache misses", Variants: ["Fixed"]),
+        new("price_cache_evictions_total", "cache evictions", Variants: ["Fixed"]),
+    ];
 
     /// <inheritdoc />
-    public override Task<ScenarioContext> PrepareAsync(string variant, CancellationToken ct) =>
-        Task.FromResult(new ScenarioContext(new Dictionary<string, string>
+    public override IReadOnlyList<FigureRow> KeyRows =>
+    [
+        new("price_cache_entries_peak", "cache entries, peak"),
+        new(StaleReads, $"stale reads (old price > {TtlSeconds} s after a change)"),
+        new(CurrentReads, "current reads, judged the same way"),
+        new("heap_retained_bytes", "heap retained by the load (after full GCs)"),
+        new("price_source_calls_total", "reads sent to the price store"),
+        new("price_cache_evictions_total", "cache evictions"),
+    ];
+
+    /// <inheritdoc />
+    public override HeadlineSpec Headline { get; } = new(EntriesPerThousandLinks, "cache entries per 1,000 distinct links", Better.Lower, Unit: 1,
+        (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"After {broken.Figure("requests"):N0} campaign links, each a distinct URL, Broken held {h.Broken:N0} cache entries per 1,000 links, one per link, " +
+            $"and Fixed {h.Fixed:N1} (its limit is {SizeLimit:N0}): {h.RatioText} fewer, because links to the same price share one entry and the cache evicts when full. " +
+            $"Stale reads more than the TTL after a price change: {broken.Figure(StaleReads):N0} on Broken, {@fixed.Figure(StaleReads):N0} on Fixed. " +
+            $"The price of the fix: {@fixed.Figure("price_source_calls_total"):N0} reads sent to the store (Broken {broken.Figure("price_source_calls_total"):N0}), " +
+            $"as evicted and expired prices are read again."));
+
+    /// <inheritdoc />
+    public override Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct) =>
+        Task.FromResult(new ScenarioContext(variant, new Dictionary<string, string>
         {
             ["Lab:SourceLatencyMs"] = SourceLatencyMs.ToString(CultureInfo.InvariantCulture),
             ["Lab:CacheTtlSeconds"] = TtlSeconds.ToString(CultureInfo.InvariantCulture),
             ["Lab:CacheSizeLimit"] = SizeLimit.ToString(CultureInfo.InvariantCulture),
-        }));
+        }, scale));
 
     /// <summary>
     /// The link of request <paramref name="i"/> of mail send <paramref name="send"/>: four in five point to the
@@ -98,43 +125,30 @@ public sealed class CacheNoTtlScenario : LabScenario
     }
 
     /// <inheritdoc />
-    public override async Task<LoadResult> DriveAsync(LabService service, TimeSpan duration, IProgress<LoadProgress>? progress, CancellationToken ct)
+    public override async Task<LoadResult> DriveAsync(LabService service, ScenarioContext context, IProgress<LoadProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(service);
-        LoadResult load;
-        long current, stale;
+        ArgumentNullException.ThrowIfNull(context);
         // Connections are capped, so that both services hold the same few: a slower one would otherwise open more, and
         // their buffers would count in its heap as if the cache held them.
-        using (var client = service.CreateClient(Connections))
-        {
-            var send = Interlocked.Increment(ref _sends);
-            var probe = ProbeAsync(client, duration, ct);
-            load = await LoadDriver.RunOpenLoopAsync(client, i => new HttpRequestMessage(HttpMethod.Get, CampaignLink(send, i)),
-                LinksPerSecond, duration, new LoadSettings { RequestTimeout = TimeSpan.FromSeconds(10) }, progress, ct).ConfigureAwait(false);
-            (current, stale) = await probe.ConfigureAwait(false);
-        }
-        await CollectGarbageAsync(service, ct).ConfigureAwait(false);
-        return load with
-        {
-            ByStatus = new Dictionary<string, long>(load.ByStatus, StringComparer.Ordinal) { [CurrentReads] = current, [StaleReads] = stale },
-        };
+        using var client = service.CreateClient(Connections + 1);
+        var send = Interlocked.Increment(ref _sends);
+        var probe = ProbeAsync(client, ProbeDuration, ct);
+        var load = await LoadDriver.RunRequestsAsync(client, i => new HttpRequestMessage(HttpMethod.Get, CampaignLink(send, i)),
+            Connections, context.Scaled(Links), new LoadSettings { RequestTimeout = TimeSpan.FromSeconds(10) }, progress, ct).ConfigureAwait(false);
+        var (current, stale) = await probe.ConfigureAwait(false);
+        context.Figures[CurrentReads] = current;
+        context.Figures[StaleReads] = stale;
+        return load;
     }
 
-    /// <summary>
-    /// A full collection in the service, so that the GC heap read after the load is what the service keeps, not the
-    /// garbage of the last few seconds: dotnet-gcdump forces one. Without the tool (no <c>dotnet tool restore</c>), the
-    /// heap stays as the last ordinary collection left it.
-    /// </summary>
-    private static async Task CollectGarbageAsync(LabService service, CancellationToken ct)
+    /// <inheritdoc />
+    public override void Derive(string variant, LoadResult load, IDictionary<string, double> figures)
     {
-        try
-        {
-            await LiveHeap.MeasureAsync(service.ProcessId, ct).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException)
-        {
-            // The tool is not restored or could not attach: the heap figures then include uncollected garbage.
-        }
+        ArgumentNullException.ThrowIfNull(load);
+        ArgumentNullException.ThrowIfNull(figures);
+        if (figures.TryGetValue("price_cache_entries_peak", out var entries) && load.Requests > 0)
+            figures[EntriesPerThousandLinks] = Math.Round(entries * 1000 / load.Requests, 1);
     }
 
     /// <summary>

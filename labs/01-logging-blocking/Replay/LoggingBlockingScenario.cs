@@ -1,0 +1,115 @@
+using System.Globalization;
+using Workshop.Toolkit;
+using Workshop.Toolkit.Replay;
+
+namespace Lab01.Replay;
+
+/// <summary>
+/// Lab 01: the log disk takes 100 ms a write, and orders are read at 200 a second whatever the service does, as users
+/// do. Broken writes every request's line to that disk before it answers, one request at a time, so it can answer at
+/// most 10 requests a second (fewer when a line takes more than one write); the rest queue until the clients give up.
+/// Fixed answers at the offered rate and drops the log events its bounded buffer cannot hold.
+/// </summary>
+public sealed class LoggingBlockingScenario : LabScenario
+{
+    /// <summary>Stall of every log write, the incident's slow disk: at most 1,000 / 100 = 10 writes a second.</summary>
+    public const int SinkDelayMs = 100;
+
+    /// <summary>Requests a second, twenty times what the disk can log.</summary>
+    public const double RatePerSecond = 200;
+
+    /// <summary>How long requests arrive, at scale 1.</summary>
+    public static readonly TimeSpan LoadDuration = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a client waits for an answer before it gives up.</summary>
+    public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The headline's figure: requests answered with a 2xx, per second of the run.</summary>
+    public const string SucceededPerSecond = "succeeded_per_second";
+
+    /// <summary>Requests the clients gave up on.</summary>
+    public const string TimedOut = "timed_out";
+
+    // Clients carry a bearer token of about 1 KB, as single-sign-on tokens do: the broken logs copy it into every line.
+    private static readonly string Token = "Bearer " + new string('t', 1_000);
+
+    /// <inheritdoc />
+    public override string Lab => "01-logging-blocking";
+
+    /// <inheritdoc />
+    public override string Title => "The request log that stopped the service";
+
+    /// <inheritdoc />
+    public override string Symptom => "A slow log disk stalls every request behind one lock: p99 in seconds, health checks time out.";
+
+    /// <inheritdoc />
+    public override string Conditions(double scale) => string.Create(CultureInfo.InvariantCulture,
+        $"log disk {SinkDelayMs} ms a write; {RatePerSecond:N0} requests a second for {(LoadDuration * scale).TotalSeconds:0.#} s (open loop); clients give up after {ClientTimeout.TotalSeconds:N0} s");
+
+    /// <inheritdoc />
+    public override IReadOnlyList<LabMetric> LabMetrics =>
+    [
+        new("log_events_written_total", "log events written to the disk"),
+        new("log_events_dropped_total", "log events dropped (buffer full)", Variants: ["Fixed"]),
+        new("log_queue_length", "log events waiting in memory, peak", MetricSummary.Peak, Variants: ["NaiveFix", "Fixed"]),
+    ];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<FigureRow> KeyRows =>
+    [
+        new(TimedOut, $"requests the clients gave up on ({ClientTimeout.TotalSeconds:N0} s)"),
+        new("completed", "requests answered (any status)"),
+        new("p99_ms", "latency p99"),
+        new("thread_pool_queue_peak", "thread pool queue peak (work items)"),
+        new("log_events_written_total", "log events written to the disk"),
+        new("log_events_dropped_total", "log events dropped (buffer full)"),
+    ];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> ExtraVariants => ["NaiveFix"];
+
+    /// <inheritdoc />
+    public override HeadlineSpec Headline { get; } = new(SucceededPerSecond, "requests answered per second", Better.Higher, Unit: 1,
+        (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"With the log disk at {SinkDelayMs} ms a write and {RatePerSecond:N0} requests a second, Broken answered {h.Broken:N1} a second: " +
+            $"every request waits for its own write, one at a time, so it cannot pass {1000 / SinkDelayMs} a second, and the clients gave up on " +
+            $"{broken.Figure(TimedOut):N0} of {broken.Figure("requests"):N0} requests. Fixed answered {h.Fixed:N0} a second, {h.RatioText} more. " +
+            $"Its price is in the log: of {@fixed.Figure("completed"):N0} events, {@fixed.Figure("log_events_written_total"):N0} reached the disk during the run, " +
+            $"up to {@fixed.Figure("log_queue_length_peak"):N0} waited in its bounded buffer and {@fixed.Figure("log_events_dropped_total"):N0} were dropped and counted " +
+            $"on /metrics. A disk that takes {1000 / SinkDelayMs} lines a second cannot keep {RatePerSecond:N0}; losing log lines beats losing requests."));
+
+    /// <inheritdoc />
+    public override Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct)
+    {
+        var settings = new Dictionary<string, string> { ["Lab:LogSinkDelayMs"] = SinkDelayMs.ToString(CultureInfo.InvariantCulture) };
+        var context = new ScenarioContext(variant, settings, scale);
+        settings["Lab:LogDirectory"] = context.TempDirectory($"lab01-{variant.ToLowerInvariant()}");
+        return Task.FromResult(context);
+    }
+
+    /// <inheritdoc />
+    public override async Task<LoadResult> DriveAsync(LabService service, ScenarioContext context, IProgress<LoadProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(context);
+        var duration = context.Scaled(LoadDuration);
+        // Room for every request of the run in flight at once: the cap must never be what holds a request back.
+        var inFlight = (int)(RatePerSecond * (duration + ClientTimeout).TotalSeconds) + 100;
+        using var client = service.CreateClient(inFlight);
+        return await LoadDriver.RunOpenLoopAsync(client, i => new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{1 + i % 100}")
+            {
+                Headers = { { "Authorization", Token } },
+            },
+            RatePerSecond, duration, new LoadSettings { MaxInFlight = inFlight, RequestTimeout = ClientTimeout }, progress, ct).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override void Derive(string variant, LoadResult load, IDictionary<string, double> figures)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        ArgumentNullException.ThrowIfNull(figures);
+        var succeeded = load.ByStatus.Where(s => s.Key.StartsWith('2')).Sum(s => s.Value);
+        figures[SucceededPerSecond] = Math.Round(succeeded / Math.Max(load.Elapsed.TotalSeconds, 1e-9), 1);
+        figures[TimedOut] = load.Count("timeout") + load.Count("unfinished");
+    }
+}
