@@ -9,12 +9,12 @@ namespace Workshop.TestKit.Tests;
 public sealed class ReproductionMessageBusTests
 {
     [Fact]
-    public void AssertionFailure_OnBrokenVariant_IsReportedAsPassWithTheMessage()
+    public void SymptomFailure_OnBrokenVariant_IsReportedAsPassWithTheMessage()
     {
         // Arrange
         var sink = new RecordingBus();
         using var bus = new ReproductionMessageBus(sink, "broken");
-        var failed = new TestFailed(SampleTest(), 1.5m, "measured p95 2,300 ms\n", ["Xunit.Sdk.XunitException"], ["Expected p95 below 300 ms, found 2,300"], [""], [-1]);
+        var failed = Failure(() => Symptom.AtMost(2_300, 300, "p95 2,300 ms; expected under 300 ms, found 2,300"), "measured p95 2,300 ms\n");
 
         // Act
         bus.QueueMessage(failed);
@@ -23,6 +23,35 @@ public sealed class ReproductionMessageBusTests
         var passed = sink.Messages.Should().ContainSingle().Which.Should().BeAssignableTo<ITestPassed>().Subject;
         passed.Output.Should().Contain("measured p95 2,300 ms").And.Contain("Incident reproduced against 'broken'").And.Contain("found 2,300");
         bus.Failed.Should().Be(0);
+    }
+
+    [Fact]
+    public void OtherAssertionFailure_OnBrokenVariant_StaysAFailureThatSaysSo()
+    {
+        // Arrange: a helper's FluentAssertions check failed before the incident was measured.
+        var sink = new RecordingBus();
+        using var bus = new ReproductionMessageBus(sink, "broken");
+        var failed = Failure(() => 500.Should().Be(200, "the setup's request succeeds"), "");
+
+        // Act
+        bus.QueueMessage(failed);
+
+        // Assert
+        var verdict = sink.Messages.Should().ContainSingle().Which.Should().BeAssignableTo<ITestFailed>().Subject;
+        verdict.Messages.Should().ContainSingle().Which.Should().Contain("not the incident's own").And.Contain("but found 500");
+        bus.Failed.Should().Be(1);
+    }
+
+    [Fact]
+    public void Symptom_Absent_ThrowsTheMessageAsItIsWhenPresent()
+    {
+        // Act
+        var absent = () => Symptom.Absent(true, "no symptom");
+        var present = () => Symptom.AtMost(2_313, 400, "p95 latency 2,313 ms with the log disk at 100 ms a write; expected under 400 ms.");
+
+        // Assert
+        absent.Should().NotThrow();
+        present.Should().Throw<XunitException>().Which.Message.Should().Be("p95 latency 2,313 ms with the log disk at 100 ms a write; expected under 400 ms.");
     }
 
     [Fact]
@@ -72,6 +101,20 @@ public sealed class ReproductionMessageBusTests
         // Assert
         sink.Messages.Should().ContainSingle().Which.Should().BeSameAs(output);
         bus.Failed.Should().Be(0);
+    }
+
+    /// <summary>What xunit reports for <paramref name="assertion"/> failing: its exception's types, messages and stack traces.</summary>
+    private static TestFailed Failure(Action assertion, string output)
+    {
+        try
+        {
+            assertion();
+        }
+        catch (Exception e)
+        {
+            return new TestFailed(SampleTest(), 0.5m, output, e);
+        }
+        throw new InvalidOperationException("The assertion passed; the test needs a failure.");
     }
 
     private static ITest SampleTest()

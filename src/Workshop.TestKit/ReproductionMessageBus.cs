@@ -3,7 +3,11 @@ using Xunit.Sdk;
 
 namespace Workshop.TestKit;
 
-/// <summary>Inverts the verdict of a test that must reproduce the incident; only an assertion failure counts.</summary>
+/// <summary>
+/// Inverts the verdict of a test that must reproduce the incident: only the incident's own assertion
+/// (<see cref="Symptom"/>) failing counts; a pass, a crash or another assertion failing (a helper's, the setup's)
+/// fails the test, with a message that says which.
+/// </summary>
 internal sealed class ReproductionMessageBus(IMessageBus inner, string variant) : IMessageBus
 {
     public int Failed { get; private set; }
@@ -12,9 +16,15 @@ internal sealed class ReproductionMessageBus(IMessageBus inner, string variant) 
     {
         switch (message)
         {
-            case ITestFailed failed when IsAssertion(failed.ExceptionTypes):
+            case ITestFailed failed when failed.StackTraces is [var top, ..] && Symptom.Threw(top):
                 var reproduced = $"{failed.Output}Incident reproduced against '{variant}' (expected):{Environment.NewLine}{string.Join(Environment.NewLine, failed.Messages)}{Environment.NewLine}";
                 return inner.QueueMessage(new TestPassed(failed.Test, failed.ExecutionTime, reproduced));
+            case ITestFailed wrongAssertion when IsAssertion(wrongAssertion.ExceptionTypes):
+                Failed++;
+                return inner.QueueMessage(new TestFailed(wrongAssertion.Test, wrongAssertion.ExecutionTime, wrongAssertion.Output, wrongAssertion.ExceptionTypes,
+                    wrongAssertion.Messages.Select(m =>
+                        $"'{variant}' failed an assertion that is not the incident's own (Symptom.Absent): the setup or a helper broke, so this proves nothing: {m}").ToArray(),
+                    wrongAssertion.StackTraces, wrongAssertion.ExceptionParentIndices));
             case ITestFailed crashed:
                 Failed++;
                 var crashMessages = crashed.Messages.Select(m => $"The spec crashed against '{variant}' instead of showing the incident through an assertion: {m}").ToArray();

@@ -19,13 +19,7 @@ public sealed class RequestLogOptions
     /// <summary>Events held in memory while the disk is slow; past this, new events are dropped and counted.</summary>
     public int BufferCapacity { get; set; } = 1_000;
 
-    /// <summary>A file rolls over when it reaches this size, and at midnight.</summary>
-    public long FileSizeLimitBytes { get; set; } = 10 * 1024 * 1024;
-
-    /// <summary>Files kept, the current one included; older ones are deleted.</summary>
-    public int RetainedFileCount { get; set; } = 10;
-
-    /// <summary>Files older than this are deleted even when fewer than <see cref="RetainedFileCount"/> exist.</summary>
+    /// <summary>Files older than this are deleted even when fewer than <c>Lab:LogRetainedFiles</c> exist.</summary>
     public TimeSpan RetainedFileTimeLimit { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>At Debug, how much of a request body is logged.</summary>
@@ -54,10 +48,11 @@ public sealed class RequestLogSink : IAsyncLogEventSinkMonitor, IAsyncDisposable
                 // CLEF (compact JSON), with the level written out even for Information.
                 new ExpressionTemplate("{ {@t: UtcDateTime(@t), @l: @l, @mt: @mt, @tr: @tr, @sp: @sp, @x: @x, ..@p} }\n"),
                 Path.Combine(lab.Value.LogDirectory, "requests-.json"),
-                fileSizeLimitBytes: o.FileSizeLimitBytes,
+                // A file rolls over when it reaches the size limit, and at midnight; the oldest files beyond the count go.
+                fileSizeLimitBytes: lab.Value.LogFileSizeLimitBytes,
                 rollOnFileSizeLimit: true,
                 rollingInterval: RollingInterval.Day,
-                retainedFileCountLimit: o.RetainedFileCount,
+                retainedFileCountLimit: lab.Value.LogRetainedFiles,
                 retainedFileTimeLimit: o.RetainedFileTimeLimit,
                 hooks: SlowDisk.FromMilliseconds(lab.Value.LogSinkDelayMs).AsSerilogHooks())
             .CreateLogger();

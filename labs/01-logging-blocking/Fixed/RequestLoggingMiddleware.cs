@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace Lab01;
@@ -51,7 +52,20 @@ public sealed partial class RequestLoggingMiddleware(RequestDelegate next, ILogg
         var buffer = new byte[maxBytes];
         var read = await request.Body.ReadAtLeastAsync(buffer, maxBytes, throwOnEndOfStream: false, cancellationToken);
         request.Body.Position = 0;
-        var text = Encoding.UTF8.GetString(buffer, 0, read);
+        // FIX: credential-like fields of JSON and form bodies are redacted like credential headers, even when cut short.
+        var text = RedactBody(Encoding.UTF8.GetString(buffer, 0, read));
         return read == maxBytes ? text + " [truncated]" : text;
     }
+
+    // FIX: "password": "...", "api_key": "...", access_token=...: the value goes, the name stays, so the event still says what was sent.
+    private static string RedactBody(string body) =>
+        FormSecret().Replace(JsonSecret().Replace(body, "$1\"[REDACTED]\""), "$1[REDACTED]");
+
+    private const string SecretName = @"[A-Za-z0-9_.\-]*(?:pass(?:word)?|passwd|pwd|secret|token|api[-_]?key|authorization|credential)[A-Za-z0-9_.\-]*";
+
+    [GeneratedRegex("(\"" + SecretName + "\"\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\"?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex JsonSecret();
+
+    [GeneratedRegex("((?:^|&)" + SecretName + "=)[^&]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex FormSecret();
 }

@@ -38,10 +38,9 @@ public sealed class ReportSpec(ITestOutputHelper output)
         // Assert
         before.Should().NotBeNull("/metrics reports {0}, the callbacks on the application-stopping token", StoppingCallbacks);
         var grown = after!.Value - before!.Value;
-        grown.Should().BeLessThanOrEqualTo(inFlight,
-            "a request's callbacks on the application-stopping token go when the request does, but after {0:N0} finished requests the token " +
-            "holds {1:N0} callbacks ({2:N0} before): {3:0.0} left behind by every request, each pinning whatever its callback references",
-            requests, after, before, grown / requests);
+        Symptom.AtMost(grown, inFlight,
+            $"after {requests:N0} finished requests the application-stopping token holds {after:N0} callbacks ({before:N0} before): {grown / requests:N1} left behind " +
+            $"by every request; expected at most {inFlight} more, a request's callbacks going when it does.");
     }
 
     [Incident("broken")]
@@ -63,10 +62,9 @@ public sealed class ReportSpec(ITestOutputHelper output)
         var interrupted = log.Count("Interrupted");
         output.WriteLine($"audit: {sent} sent, {interrupted} interrupted; first interrupted: {log.First("Interrupted") ?? "none"}");
         sent.Should().Be(requests, "every report sent is audited");
-        interrupted.Should().Be(0,
-            "no report was in progress when the service stopped, yet the shutdown audited {0:N0} of the {1:N0} reports sent earlier as interrupted " +
-            "(\"{2}\"): their stopping callbacks were still registered",
-            interrupted, requests, log.First("Interrupted"));
+        Symptom.Absent(interrupted == 0,
+            $"no report was in progress when the service stopped, yet the shutdown audited {interrupted:N0} of the {requests:N0} reports sent earlier as interrupted " +
+            $"(\"{log.First("Interrupted")}\"); expected none.");
     }
 
     [Guard]

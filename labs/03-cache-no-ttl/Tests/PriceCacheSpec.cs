@@ -49,10 +49,9 @@ public sealed class PriceCacheSpec(ITestOutputHelper output)
 
         // Assert
         var stale = served.Where(s => s.Amount != changed).ToList();
-        stale.Should().BeEmpty(
-            "the price of {0} changed at the store from {1} to {2}; with a TTL of {3} s every later read must show it, but {4} of {5} reads " +
-            "({6}) still served the old price: stale reads, for as long as the process lives",
-            sku, old.Amount, changed, TtlSeconds, stale.Count, served.Count, string.Join(", ", stale.Select(s => $"{Age(s.After)} later")));
+        Symptom.Absent(stale.Count == 0,
+            $"the price of {sku} changed at the store from {old.Amount} to {changed}, and {stale.Count} of {served.Count} later reads " +
+            $"({string.Join(", ", stale.Select(s => $"{Age(s.After)} later"))}) still served the old one; expected every read after the {TtlSeconds} s TTL to serve the new price.");
     }
 
     [Incident("broken")]
@@ -85,9 +84,9 @@ public sealed class PriceCacheSpec(ITestOutputHelper output)
 
         // Assert
         answers.Select(a => (a.Sku, a.Currency, a.Region, a.Amount)).Distinct().Should().ContainSingle("the ten spellings ask for one price");
-        calls.Should().Be(1,
-            "the {0} requests differ only in case, parameter order and utm_* tracking parameters, so they are one cache entry and one " +
-            "read at the store; the store was read {1} times and the cache gained {2} entries for this one price", spellings.Length, calls, entries);
+        Symptom.Absent(calls == 1,
+            $"{spellings.Length} requests for one price, differing only in case, parameter order and utm_* parameters, read the store {calls} times " +
+            $"and added {entries} cache entries; expected one read and one entry.");
     }
 
     [Incident("broken")]
@@ -111,8 +110,8 @@ public sealed class PriceCacheSpec(ITestOutputHelper output)
         output.WriteLine(figures);
 
         // Assert
-        (hits, misses, entries, capacity).Should().Be(((double?)2, (double?)2, (double?)2, (double?)500),
-            "after 2 misses and 2 hits on 2 prices with room for 500, /metrics must say so to whoever watches the cache; it shows {0}", figures);
+        Symptom.Absent((hits, misses, entries, capacity) == (2, 2, 2, 500),
+            $"after 2 misses and 2 hits on 2 prices with room for 500, /metrics shows {figures}; expected 2, 2, 2 and 500.");
     }
 
     [Guard]
