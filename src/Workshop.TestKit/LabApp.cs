@@ -37,11 +37,13 @@ public sealed class LabApp : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits for requests still inside the service's pipeline (a client has its response before the middleware
-    /// after <c>next</c> has run), as Kestrel drains them at shutdown, then stops the service.
+    /// Stops the service as Kestrel does on SIGTERM: fires the application-stopping token first, then waits for the
+    /// requests still inside the pipeline (a client has its response before the middleware after <c>next</c> has run,
+    /// and a request cut short by the shutdown needs a moment to unwind), then stops the host.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        _factory.Services.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()?.StopApplication();
         if (_factory.Services.GetService(typeof(InFlightRequests)) is InFlightRequests inFlight)
         {
             await inFlight.DrainedAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);

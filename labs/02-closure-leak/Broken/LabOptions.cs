@@ -10,4 +10,8 @@ public sealed class LabOptions
     /// <summary>The size of one rendered report, in KB: the buffer each request builds and sends.</summary>
     [Range(1, 16_384)]
     public int ReportSizeKb { get; set; } = 128;
+
+    /// <summary>How long the warehouse query behind a report takes, in ms, before its rows come back.</summary>
+    [Range(0, 600_000)]
+    public int QueryDelayMs { get; set; }
 }

@@ -7,6 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddWorkshopDefaults(ReportMetrics.MeterName);
 builder.AddLabKnobs<LabOptions>().ValidateDataAnnotations();
 builder.Services.AddProblemDetails();
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ReportCatalog>();
 builder.Services.AddSingleton<ReportRenderer>();
 builder.Services.AddSingleton<ReportAudit>();

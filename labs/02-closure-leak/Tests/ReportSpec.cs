@@ -68,6 +68,34 @@ public sealed class ReportSpec(ITestOutputHelper output)
     }
 
     [Guard]
+    public async Task Shutdown_WhileAReportRenders_CancelsItAndAuditsItAsInterrupted(LabTarget target)
+    {
+        // Arrange: the report's warehouse query waits on the test's clock, which never moves: the render is in
+        // progress for as long as the test wants, and the test knows when it has started.
+        var log = new CapturedLog();
+        var clock = new StalledClock();
+        var app = target.Start(builder => builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(log).AddSingleton<TimeProvider>(clock)),
+            ("Lab:ReportSizeKb", "4"), ("Lab:QueryDelayMs", "30000"));
+        Task<HttpResponseMessage> request;
+        await using (app)
+        {
+            using var client = app.CreateClient();
+            request = client.GetAsync("/api/reports/42");
+            await clock.FirstWait.WaitAsync(TimeSpan.FromSeconds(10));
+
+            // Act: the service stops while report 42 is rendering.
+        }
+        var outcome = await Task.WhenAny(request, Task.Delay(TimeSpan.FromSeconds(10)));
+
+        // Assert: the feature the fix must keep. A shutdown stops the render and leaves a trace of it.
+        output.WriteLine($"audit: {log.Count("Sent")} sent, {log.Count("Interrupted")} interrupted: {log.First("Interrupted") ?? "none"}");
+        log.Count("Interrupted").Should().Be(1, "report 42 was rendering when the service stopped, so the audit trail says it was interrupted");
+        log.First("Interrupted").Should().Contain("42");
+        log.Count("Sent").Should().Be(0, "the interrupted report was never sent");
+        outcome.Should().BeSameAs(request, "the render is cancelled by the shutdown rather than left waiting on its query");
+    }
+
+    [Guard]
     public async Task Report_Requested_IsTheSameCsvOfTheConfiguredSize(LabTarget target)
     {
         // Arrange
@@ -119,6 +147,29 @@ public sealed class ReportSpec(ITestOutputHelper output)
 
         // Assert: a report size of 0 KB is a configuration mistake, reported before the first request.
         start.Should().Throw<Exception>().Which.ToString().Should().Contain("ReportSizeKb");
+    }
+
+    /// <summary>A clock whose timers never fire on their own; <see cref="FirstWait"/> completes when the service first waits on it.</summary>
+    private sealed class StalledClock : TimeProvider
+    {
+        private readonly TaskCompletionSource _firstWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task FirstWait => _firstWait.Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _firstWait.TrySetResult();
+            return new NeverFires();
+        }
+
+        private sealed class NeverFires : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose() { }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>The service's log events, by event name (the [LoggerMessage] method's name).</summary>

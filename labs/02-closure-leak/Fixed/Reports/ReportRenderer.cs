@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Lab02.Reports;
 
 /// <summary>Renders a report as CSV, one line per order of the report's region and week, into one buffer ready to send.</summary>
-public sealed class ReportRenderer(IOptions<LabOptions> options, ReportMetrics metrics)
+public sealed class ReportRenderer(IOptions<LabOptions> options, ReportMetrics metrics, TimeProvider time)
 {
     private const string Header = "order,date,region,product,units,unit_price,revenue";
     private static readonly (string Name, decimal Price)[] Products =
@@ -17,6 +17,8 @@ public sealed class ReportRenderer(IOptions<LabOptions> options, ReportMetrics m
 
     public async Task<ReadOnlyMemory<byte>> RenderAsync(ReportInfo report, CancellationToken cancellationToken)
     {
+        // The warehouse query: the slow part of a real report, and the part a shutdown usually interrupts.
+        if (options.Value.QueryDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(options.Value.QueryDelayMs), time, cancellationToken);
         var size = options.Value.ReportSizeKb * 1024;
         // Sized for the whole report up front: one allocation, handed to the response as it is.
         var buffer = new MemoryStream(size + 256);
