@@ -29,6 +29,35 @@ public sealed class DiffCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Diff_AfterTheLearnerEditedBroken_StillShowsTheWholeFixAndMineShowsTheEdit()
+    {
+        // Arrange: a git copy of lab 01, then a learner's edit of Broken's middleware.
+        using var scratch = ScratchRepo.CopyOfReal("01-logging-blocking");
+        await GitAsync(scratch.Root, "init", "-q");
+        await GitAsync(scratch.Root, "add", "-A");
+        await GitAsync(scratch.Root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "start");
+        var middleware = Path.Combine(scratch.Root, "labs", "01-logging-blocking", "Broken", "RequestLoggingMiddleware.cs");
+        File.WriteAllText(middleware, File.ReadAllText(middleware).Replace("        lock (WriteLock)", "        // my attempt\n        lock (WriteLock)", StringComparison.Ordinal));
+
+        // Act
+        var reference = await WorkshopCli.RunAsync(scratch.Root, _state.State, ["diff", "01"]);
+        var mine = await WorkshopCli.RunAsync(scratch.Root, _state.State, ["diff", "01", "--mine"]);
+
+        // Assert
+        reference.Out.Should().Contain("-        lock (WriteLock)", "the reference fix is shown against Broken as committed, not against the learner's copy")
+            .And.NotContain("my attempt");
+        mine.ExitCode.Should().Be(0, mine.ToString());
+        mine.Out.Should().Contain("+        // my attempt").And.NotContain("AddRequestLog", "--mine shows the learner's change alone");
+        mine.Err.Should().Contain("Your change to Broken/ since HEAD: 1 file(s) changed, 1 insertion(s)(+)");
+    }
+
+    private static async Task GitAsync(string root, params string[] args)
+    {
+        var result = await Workshop.Cli.Infrastructure.ProcessRunner.RunAsync("git", args, root);
+        result.ExitCode.Should().Be(0, "git {0}: {1}", string.Join(' ', args), result.StandardError);
+    }
+
+    [Fact]
     public async Task Diff_LongLines_AreNeverWrapped()
     {
         // Act

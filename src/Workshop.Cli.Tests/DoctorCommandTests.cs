@@ -46,9 +46,41 @@ public sealed class DoctorCommandTests : IDisposable
         var finding = await DoctorChecks.LocalToolsAsync(_repo.Root, CancellationToken.None);
 
         // Assert
-        finding.Verdict.Should().Be(Verdict.Warning);
+        finding.Verdict.Should().Be(Verdict.Failed);
+        finding.Required.Should().BeTrue("the labs' heap and thread steps need the tools");
         finding.Detail.Should().Contain("dotnet-counters 0.0.1-never");
         finding.Fix.Should().Be("dotnet tool restore");
+    }
+
+    [Fact]
+    public async Task Doctor_WithLocalToolsNotRestored_ExitsOneAndDoesNotSayReady()
+    {
+        // Arrange: the real SDK pin, and a tool manifest nobody restored.
+        File.Copy(Path.Combine(ScratchRepo.RealRoot, "global.json"), Path.Combine(_repo.Root, "global.json"), overwrite: true);
+        File.WriteAllText(Path.Combine(_repo.Root, "dotnet-tools.json"),
+            """{ "version": 1, "isRoot": true, "tools": { "dotnet-counters": { "version": "0.0.1-never", "commands": ["dotnet-counters"] } } }""");
+
+        // Act
+        var run = await WorkshopCli.RunAsync(_repo.Root, _repo.State, ["doctor"]);
+
+        // Assert
+        run.ExitCode.Should().Be(1, run.ToString());
+        run.Out.Should().Contain("required check(s) failed: Local tools").And.NotContain("Ready.");
+    }
+
+    [Fact]
+    public async Task LocalTools_Restored_AreFoundWhereNuGetSaysPackagesLive()
+    {
+        // Arrange: NuGet's own answer for where packages live is what the check reads, not a guess of the default.
+        var packages = (await Workshop.Cli.Infrastructure.ProcessRunner.RunAsync("dotnet", ["nuget", "locals", "global-packages", "--list"], ScratchRepo.RealRoot))
+            .StandardOutput.Split(':', 2)[1].Trim();
+
+        // Act
+        var finding = await DoctorChecks.LocalToolsAsync(ScratchRepo.RealRoot, CancellationToken.None);
+
+        // Assert
+        Directory.Exists(Path.Combine(packages, "dotnet-counters")).Should().BeTrue("this repository's tools are restored under {0}", packages);
+        finding.Verdict.Should().Be(Verdict.Ok, finding.Detail);
     }
 
     [Fact]

@@ -34,7 +34,9 @@ internal sealed class DoctorCommand(Workspace workspace) : AsyncCommand
             workspace.Out.MarkupLineInterpolated($"[red]{failed.Count} required check(s) failed:[/] {string.Join(", ", failed.Select(f => f.Check))}. Fix them as shown, then run ./workshop doctor again.");
             return ExitCodes.Failed;
         }
-        workspace.Out.MarkupLine("[green]Ready.[/] Start with [aqua]./workshop replay all[/].");
+        var optional = findings.Where(f => !f.Required && f.Verdict != Verdict.Ok).Select(f => f.Check).ToList();
+        workspace.Out.MarkupLine("[green]Ready.[/] Start with [aqua]./workshop replay all[/]." +
+                                 (optional.Count > 0 ? $" [dim]Optional, and missing: {Markup.Escape(string.Join(", ", optional))}.[/]" : ""));
         return ExitCodes.Ok;
     }
 }

@@ -40,30 +40,34 @@ internal static class VariantDiff
     /// Every source file of either variant, paired by relative path once the second variant's names are normalised
     /// (Fixed/Lab01.Fixed.csproj pairs with Broken/Lab01.Broken.csproj).
     /// </summary>
-    public static IReadOnlyList<FilePair> Pair(LabInfo lab, string from = "Broken", string to = "Fixed")
+    public static IReadOnlyList<FilePair> Pair(LabInfo lab, string from = "Broken", string to = "Fixed") =>
+        Pair(Side.Of(lab, from), Side.Of(lab, to));
+
+    /// <summary>Every source file of two folders, paired as <see cref="Pair(LabInfo, string, string)"/> does.</summary>
+    public static IReadOnlyList<FilePair> Pair(Side from, Side to)
     {
-        var (fromStem, toStem) = (ProjectStem(lab, from), ProjectStem(lab, to));
-        var fromDir = Path.GetDirectoryName(lab.ProjectFile(from))!;
-        var toDir = Path.GetDirectoryName(lab.ProjectFile(to))!;
-        var fromFiles = Infrastructure.SourceFingerprint.SourceFiles(fromDir)
-            .ToDictionary(f => Key(fromDir, f), f => f, StringComparer.Ordinal);
-        var toFiles = Infrastructure.SourceFingerprint.SourceFiles(toDir)
-            .ToDictionary(f => Normalise(Key(toDir, f), toStem, fromStem), f => f, StringComparer.Ordinal);
+        var fromFiles = Infrastructure.SourceFingerprint.SourceFiles(from.Directory)
+            .ToDictionary(f => Key(from.Directory, f), f => f, StringComparer.Ordinal);
+        var toFiles = Infrastructure.SourceFingerprint.SourceFiles(to.Directory)
+            .ToDictionary(f => Normalise(Key(to.Directory, f), to.Stem, from.Stem), f => f, StringComparer.Ordinal);
         return fromFiles.Keys.Union(toFiles.Keys).Order(StringComparer.Ordinal)
             .Select(key => new FilePair(key, fromFiles.GetValueOrDefault(key), toFiles.GetValueOrDefault(key)))
             .ToList();
     }
 
-    /// <summary>The files that differ, with their hunks.</summary>
-    public static IReadOnlyList<FileDiff> Compare(LabInfo lab, string from = "Broken", string to = "Fixed")
+    /// <summary>The files that differ between two variants of a lab, with their hunks.</summary>
+    public static IReadOnlyList<FileDiff> Compare(LabInfo lab, string from = "Broken", string to = "Fixed") =>
+        Compare(Side.Of(lab, from), Side.Of(lab, to));
+
+    /// <summary>The files that differ between two folders (a variant, or the Broken/ that git holds), with their hunks.</summary>
+    public static IReadOnlyList<FileDiff> Compare(Side from, Side to)
     {
-        var (fromStem, toStem) = (ProjectStem(lab, from), ProjectStem(lab, to));
         var renderer = new UnidiffRenderer(Differ.Instance, ContextLines);
         var diffs = new List<FileDiff>();
-        foreach (var pair in Pair(lab, from, to))
+        foreach (var pair in Pair(from, to))
         {
             var before = pair.FromFile is null ? "" : File.ReadAllText(pair.FromFile);
-            var after = pair.ToFile is null ? "" : Normalise(File.ReadAllText(pair.ToFile), toStem, fromStem);
+            var after = pair.ToFile is null ? "" : Normalise(File.ReadAllText(pair.ToFile), to.Stem, from.Stem);
             if (before == after) continue;
 
             var unified = renderer.Generate(before, after, "a", "b", ignoreWhitespace: false, ignoreCase: false);
@@ -75,14 +79,21 @@ internal static class VariantDiff
             if (change == FileChange.Added && hunks.Count > 0) hunks[0] = hunks[0].Replace("@@ -1,0 ", "@@ -0,0 ", StringComparison.Ordinal);
             if (change == FileChange.Removed && hunks.Count > 0) hunks[0] = hunks[0].Replace(" +1,0 @@", " +0,0 @@", StringComparison.Ordinal);
             diffs.Add(new FileDiff(
-                pair.FromFile is null ? "/dev/null" : $"{from}/{pair.Key}",
-                pair.ToFile is null ? "/dev/null" : $"{to}/{Key(Path.GetDirectoryName(lab.ProjectFile(to))!, pair.ToFile)}",
+                pair.FromFile is null ? "/dev/null" : $"{from.Label}/{pair.Key}",
+                pair.ToFile is null ? "/dev/null" : $"{to.Label}/{Key(to.Directory, pair.ToFile)}",
                 change,
                 hunks,
                 hunks.Count(l => l.StartsWith('+')),
                 hunks.Count(l => l.StartsWith('-'))));
         }
         return diffs;
+    }
+
+    /// <summary>One side of a diff: the folder to read, the name it is shown under, and the project stem to normalise.</summary>
+    internal sealed record Side(string Label, string Directory, string Stem)
+    {
+        public static Side Of(LabInfo lab, string variant) =>
+            new(variant, System.IO.Path.GetDirectoryName(lab.ProjectFile(variant))!, ProjectStem(lab, variant));
     }
 
     private static string Key(string root, string file) => Path.GetRelativePath(root, file).Replace('\\', '/');

@@ -108,19 +108,32 @@ internal static partial class DoctorChecks
             .Select(l => ToolRow().Match(l))
             .Where(m => m.Success)
             .ToDictionary(m => m.Groups[1].Value.ToLowerInvariant(), m => m.Groups[2].Value);
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p
-            ? p
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var packages = await GlobalPackagesAsync(root, ct);
 
         var missing = wanted
             .Where(t => !listed.TryGetValue(t.Id.ToLowerInvariant(), out var version) || version != t.Version
                         || !Directory.Exists(Path.Combine(packages, t.Id.ToLowerInvariant(), t.Version.ToLowerInvariant())))
             .Select(t => $"{t.Id} {t.Version}")
             .ToList();
+        // Required: the heap steps of the notebooks and reports, and the tests that run them, need these tools.
         return missing.Count == 0
-            ? new Finding(name, Verdict.Ok, $"{wanted.Count} restored ({string.Join(", ", wanted.Select(t => t.Id))})", Required: false)
-            : new Finding(name, Verdict.Warning, $"not restored: {string.Join(", ", missing)} (the Diagnosis steps of the lab reports use them)",
-                "dotnet tool restore", Required: false);
+            ? new Finding(name, Verdict.Ok, $"{wanted.Count} restored ({string.Join(", ", wanted.Select(t => t.Id))})")
+            : new Finding(name, Verdict.Failed, $"not restored: {string.Join(", ", missing)} (the heap and thread steps of the labs use them)",
+                "dotnet tool restore");
+    }
+
+    /// <summary>
+    /// Where NuGet keeps packages, as NuGet itself resolves it (NUGET_PACKAGES, a nuget.config's globalPackagesFolder,
+    /// or the default under the user's profile), so restored tools are found wherever they went.
+    /// </summary>
+    private static async Task<string> GlobalPackagesAsync(string root, CancellationToken ct)
+    {
+        var locals = await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["nuget", "locals", "global-packages", "--list"], root, ct: ct);
+        var line = locals.Lines.FirstOrDefault(l => l.StartsWith("global-packages:", StringComparison.OrdinalIgnoreCase));
+        if (locals.ExitCode == 0 && line is not null) return line["global-packages:".Length..].Trim();
+        return Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p
+            ? p
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
     }
 
     /// <summary>Services and the load driver need free loopback ports: four at once (two services, spares).</summary>
@@ -155,8 +168,8 @@ internal static partial class DoctorChecks
     {
         var taken = DocumentedPorts.Where(port => !IsFree(port)).ToList();
         return taken.Count == 0
-            ? new Finding("README example ports", Verdict.Ok, $"{string.Join(", ", DocumentedPorts)} free", Required: false)
-            : new Finding("README example ports", Verdict.Warning, $"in use: {string.Join(", ", taken)} (only the hand-run examples use them)",
+            ? new Finding("README example ports (optional)", Verdict.Ok, $"{string.Join(", ", DocumentedPorts)} free", Required: false)
+            : new Finding("README example ports (optional)", Verdict.Warning, $"in use: {string.Join(", ", taken)} (only the hand-run examples use them)",
                 $"Stop what listens there (ss -ltnp | grep -E ':({string.Join('|', taken)})') or pass another port to --urls.", Required: false);
     }
 
