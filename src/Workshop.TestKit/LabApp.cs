@@ -43,8 +43,10 @@ public sealed class LabApp : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        // Resolved first: once the stopping token fires, a minimal-hosting app's Run() returns and its services go.
+        var inFlight = _factory.Services.GetService(typeof(InFlightRequests)) as InFlightRequests;
         _factory.Services.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()?.StopApplication();
-        if (_factory.Services.GetService(typeof(InFlightRequests)) is InFlightRequests inFlight)
+        if (inFlight is not null)
         {
             await inFlight.DrainedAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }

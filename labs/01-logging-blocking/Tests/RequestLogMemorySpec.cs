@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using FluentAssertions;
 using Workshop.TestKit;
 using Xunit;
@@ -8,15 +7,9 @@ using Xunit.Abstractions;
 
 namespace Lab01.Tests;
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MemoryCollection
-{
-    public const string Name = "memory: runs alone";
-}
-
 /// <summary>While the disk is slower than the traffic, what the log holds in memory must stay bounded.</summary>
-[Collection(MemoryCollection.Name)]
-public sealed partial class RequestLogMemorySpec(ITestOutputHelper output)
+[Collection(RunsAlone.Name)]
+public sealed class RequestLogMemorySpec(ITestOutputHelper output)
 {
     private const int SlowDiskMs = 200;
     private const int Requests = 4_000;
@@ -37,12 +30,11 @@ public sealed partial class RequestLogMemorySpec(ITestOutputHelper output)
         // Act: 4,000 requests, 8 in flight.
         var completed = await SendAsync(client, Requests);
         var grown = Memory.RetainedBytes() - before;
-        var metrics = await client.GetStringAsync("/metrics");
+        var dropped = await ServiceMetrics.ReadAsync(client, "log_events_dropped_total");
         output.WriteLine($"{completed:N0} of {Requests:N0} requests completed; retained heap grew by {Memory.Megabytes(grown)}; " +
-                         $"log_events_dropped_total {Metric(metrics, "log_events_dropped_total")?.ToString(CultureInfo.InvariantCulture) ?? "absent"}");
+                         $"log_events_dropped_total {dropped?.ToString(CultureInfo.InvariantCulture) ?? "absent"}");
 
         // Assert
-        var dropped = Metric(metrics, "log_events_dropped_total");
         Symptom.Absent(completed == Requests, string.Create(CultureInfo.InvariantCulture,
             $"with the log disk at {SlowDiskMs} ms a write, {completed:N0} of {Requests:N0} requests completed before the run gave up (fewer than {StallFloor} in its first {StallCheck.TotalSeconds:N0} s); expected all of them."));
         Symptom.AtMost(grown, BoundBytes, string.Create(CultureInfo.InvariantCulture,
@@ -80,10 +72,4 @@ public sealed partial class RequestLogMemorySpec(ITestOutputHelper output)
         return completed;
     }
 
-    private static double? Metric(string prometheusText, string name) =>
-        MetricLine().Matches(prometheusText).Where(m => m.Groups["name"].Value == name)
-            .Select(m => (double?)double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture)).FirstOrDefault();
-
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(?<value>\S+)", RegexOptions.Multiline)]
-    private static partial Regex MetricLine();
 }

@@ -8,17 +8,11 @@ using Xunit.Abstractions;
 
 namespace Lab02.Tests;
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MemoryCollection
-{
-    public const string Name = "memory: runs alone";
-}
-
 /// <summary>
 /// A report buffer lives as long as its request: thousands of reports later, the heap holds none of them, and none
 /// of the objects a request makes (closures, token sources, callbacks) outlives it.
 /// </summary>
-[Collection(MemoryCollection.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class ReportMemorySpec(ITestOutputHelper output)
 {
     private const int ReportSizeKb = 32;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Lab02.Tests;
 
@@ -19,14 +17,5 @@ internal static partial class Reports
     }
 
     /// <summary>A figure from the service's /metrics (summed over its labels), or null when the service does not report it.</summary>
-    public static async Task<double?> MetricAsync(HttpClient client, string name)
-    {
-        var text = await client.GetStringAsync("/metrics");
-        var values = MetricLine().Matches(text).Where(m => m.Groups["name"].Value == name)
-            .Select(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture)).ToList();
-        return values.Count == 0 ? null : values.Sum();
-    }
-
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(?<value>\S+)", RegexOptions.Multiline)]
-    private static partial Regex MetricLine();
+    public static Task<double?> MetricAsync(HttpClient client, string name) => Workshop.TestKit.ServiceMetrics.ReadAsync(client, name);
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using FluentAssertions;
+using Workshop.TestKit;
 
 namespace Lab03.Tests;
 
@@ -26,17 +26,8 @@ public static partial class PriceApi
     }
 
     /// <summary>A figure of <c>/metrics</c>, summed over its label sets; null when the service does not report it.</summary>
-    public static async Task<double?> MetricAsync(this HttpClient client, string name)
-    {
-        var text = await client.GetStringAsync("/metrics");
-        var values = MetricLine().Matches(text).Where(m => m.Groups["name"].Value == name)
-            .Select(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture)).ToList();
-        return values.Count == 0 ? null : values.Sum();
-    }
+    public static Task<double?> MetricAsync(this HttpClient client, string name) => ServiceMetrics.ReadAsync(client, name);
 
     /// <summary>How a figure reads in a message: its value, or "absent".</summary>
     public static string Show(double? value) => value?.ToString("N0", CultureInfo.InvariantCulture) ?? "absent";
-
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(?<value>\S+)", RegexOptions.Multiline)]
-    private static partial Regex MetricLine();
 }

@@ -7,14 +7,8 @@ using Xunit.Abstractions;
 
 namespace Lab03.Tests;
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MemoryCollection
-{
-    public const string Name = "memory: runs alone";
-}
-
 /// <summary>However many distinct requests arrive, the cache holds at most its limit, and the heap stays flat.</summary>
-[Collection(MemoryCollection.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class PriceCacheMemorySpec(ITestOutputHelper output)
 {
     private const int Limit = 500;

@@ -49,7 +49,7 @@ internal sealed class ScratchRepo : IDisposable
 
     /// <summary>
     /// A copy of what the real repository needs to build and test <paramref name="lab"/>: the root's build files,
-    /// the shared projects and the lab itself, without build output.
+    /// the shared projects, the labs' common build file and the lab itself, without build output.
     /// </summary>
     public static ScratchRepo CopyOfReal(string lab)
     {
@@ -59,8 +59,10 @@ internal sealed class ScratchRepo : IDisposable
         {
             if (File.Exists(Path.Combine(real, file))) File.Copy(Path.Combine(real, file), Path.Combine(scratch.Root, file), overwrite: true);
         }
-        foreach (var folder in new[] { "src/Workshop.ServiceKit", "src/Workshop.TestKit", $"labs/{lab}" })
+        foreach (var folder in new[] { "src/Workshop.ServiceKit", "src/Workshop.TestKit", "src/Workshop.Toolkit", $"labs/{lab}" })
             CopyTree(Path.Combine(real, folder), Path.Combine(scratch.Root, folder));
+        Directory.CreateDirectory(Path.Combine(scratch.Root, "labs"));
+        File.Copy(Path.Combine(real, "labs", "Directory.Build.props"), Path.Combine(scratch.Root, "labs", "Directory.Build.props"), overwrite: true);
         return scratch;
     }
 

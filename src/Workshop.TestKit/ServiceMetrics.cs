@@ -1,0 +1,29 @@
+using Workshop.Toolkit;
+
+namespace Workshop.TestKit;
+
+/// <summary>A lab service's /metrics, read the way the toolkit reads it (one Prometheus parser for the whole workshop).</summary>
+public static class ServiceMetrics
+{
+    /// <summary>
+    /// The figure <paramref name="name"/> on the service's /metrics, summed over its labels, or null when the service
+    /// does not export it: a spec tells "absent" from zero.
+    /// </summary>
+    public static async Task<double?> ReadAsync(HttpClient client, string name, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var snapshot = MetricsSnapshot.Parse(await client.GetStringAsync("/metrics", ct).ConfigureAwait(false));
+        return snapshot.Contains(name) ? snapshot.Sum(name) : null;
+    }
+}
+
+/// <summary>
+/// The collection for tests that must run alone (memory tests: forced full collections see every other test's heap).
+/// Each lab declares it once, as xunit wants collection definitions in the test assembly:
+/// <c>[CollectionDefinition(RunsAlone.Name, DisableParallelization = true)] public sealed class RunsAloneCollection;</c>
+/// </summary>
+public static class RunsAlone
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "runs alone";
+}
