@@ -112,3 +112,27 @@ public sealed class RepoTests
         act.Should().Throw<ArgumentException>().WithMessage("*Repaired*Known variants: *Broken*Fixed*");
     }
 }
+
+public sealed class SourceExcerptTests
+{
+    [Fact]
+    public void Of_MarkersPresent_ReturnsTheNumberedLinesBetweenThem()
+    {
+        // Act
+        var excerpt = SourceExcerpt.Of(Labs.Find("02"), "Broken/Reports/ReportEndpoints.cs", "Stop rendering when", "return TypedResults.Bytes");
+
+        // Assert
+        excerpt.Should().Contain("CreateLinkedTokenSource").And.Contain("TypedResults.Bytes");
+        excerpt.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().OnlyContain(l => char.IsDigit(l.TrimStart()[0]));
+    }
+
+    [Fact]
+    public void Of_MarkerMissing_ThrowsNamingIt()
+    {
+        // Act
+        var act = () => SourceExcerpt.Of(Labs.Find("02"), "Broken/Reports/ReportEndpoints.cs", "Stop rendering when", "TypedResults.File");
+
+        // Assert
+        act.Should().Throw<InvalidOperationException>().WithMessage("*no line with 'TypedResults.File'*");
+    }
+}
