@@ -17,6 +17,9 @@ public sealed class LabApp : IAsyncDisposable
 
     public LabTarget Target { get; }
 
+    /// <summary>How long stopping waits for requests still in the pipeline.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
     public IServiceProvider Services => _factory.Services;
 
     internal static LabApp Start(LabTarget target, IReadOnlyList<(string Key, string Value)> settings, Action<IWebHostBuilder>? configure)
@@ -43,12 +46,14 @@ public sealed class LabApp : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        // A request still stuck after this long (a broken service behind its lock, a stalled fake) is left to the
+        // host's own shutdown: a red spec must answer quickly, not wait out every queued request.
         // Resolved first: once the stopping token fires, a minimal-hosting app's Run() returns and its services go.
         var inFlight = _factory.Services.GetService(typeof(InFlightRequests)) as InFlightRequests;
         _factory.Services.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()?.StopApplication();
         if (inFlight is not null)
         {
-            await inFlight.DrainedAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            await inFlight.DrainedAsync(DrainTimeout).ConfigureAwait(false);
         }
         await _factory.DisposeAsync().ConfigureAwait(false);
     }

@@ -43,10 +43,10 @@ public sealed class RequestLogMemorySpec(ITestOutputHelper output)
             $"log_events_dropped_total on /metrics reads {dropped?.ToString("N0", CultureInfo.InvariantCulture) ?? "nothing"} after {Requests:N0} requests against a disk that takes 5 lines a second; expected the events that did not fit to be counted there."));
     }
 
-    // A service that cannot serve 100 requests in 3 s would need minutes for the rest: the run stops there
+    // A service that cannot serve 100 requests in 2 s would need minutes for the rest: the run stops there
     // instead of waiting (a learner's broken service fails fast). Anything that flows gets 60 s in all.
     private const int StallFloor = 100;
-    private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(2);
 
     private static async Task<int> SendAsync(HttpClient client, int count)
     {

@@ -26,14 +26,16 @@ public sealed class RequestLogSpec(ITestOutputHelper output)
         using var client = app.CreateClient(TimeSpan.FromSeconds(30));
         (await client.GetAsync("/api/orders/1")).EnsureSuccessStatusCode();
 
-        // Act: 24 requests released at the same instant.
-        var burst = await Burst.SendAsync(24, (i, ct) => client.GetAsync($"/api/orders/{1 + i % 50}", ct), TimeSpan.FromSeconds(20));
+        // Act: 24 requests released at the same instant. A request still waiting after 1.5 s is already far past the
+        // bound, so the burst gives up then (a red spec answers quickly) and counts it at 1.5 s.
+        var burst = await Burst.SendAsync(24, (i, ct) => client.GetAsync($"/api/orders/{1 + i % 50}", ct), TimeSpan.FromSeconds(1.5));
         output.WriteLine(burst.ToString());
 
         // Assert: with 24 requests each waiting its turn at a 100 ms disk, the last would wait about 2.4 s.
-        burst.Succeeded.Should().Be(24, "every request is served ({0})", burst);
+        (burst.Succeeded + burst.TimedOut).Should().Be(24, "no request fails outright ({0})", burst);
         var p95 = burst.Latency.P95.TotalMilliseconds;
-        Symptom.AtMost(p95, 400, $"p95 latency {p95:N0} ms for 24 concurrent requests with the log disk stalled at {SlowDiskMs} ms a write; expected under 400 ms.");
+        Symptom.AtMost(p95, 400, $"p95 latency {p95:N0} ms for 24 concurrent requests with the log disk stalled at {SlowDiskMs} ms a write " +
+                                 $"({burst.TimedOut} still waiting when the burst gave up at 1.5 s); expected under 400 ms.");
     }
 
     [Incident("broken", "naive-fix")]
