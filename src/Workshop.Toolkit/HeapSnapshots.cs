@@ -534,6 +534,25 @@ public static class GcDump
     public static Task<string> ReportAsync(string path, CancellationToken ct = default) =>
         DotnetDiagnostics.RunToolAsync("dotnet-gcdump", ["report", path], TimeSpan.FromSeconds(120), ct);
 
+    /// <summary>
+    /// Dumps <paramref name="processId"/>'s heap to a temporary file (the tool forces a full collection first), reads
+    /// the tool's report of it and deletes the file: the one way the toolkit takes a gcdump for its text.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tool failed or is not restored.</exception>
+    public static async Task<string> CollectReportAsync(int processId, CancellationToken ct = default)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"workshop-{processId}-{Guid.NewGuid():N}.gcdump");
+        try
+        {
+            await CollectAsync(processId, file, ct).ConfigureAwait(false);
+            return await ReportAsync(file, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     /// <summary>The report's heading (the totals and the column names) and the rows whose text matches <paramref name="pattern"/>.</summary>
     public static IReadOnlyList<string> Rows(string report, string pattern)
     {

@@ -42,36 +42,19 @@ public sealed record LiveHeapAroundLoad(string Variant, LiveHeapReport Before, L
 /// </summary>
 public static partial class LiveHeap
 {
-    /// <summary>Dumps <paramref name="processId"/>'s heap to a temporary file, reads the tool's report of it, deletes the file.</summary>
+    /// <summary>Dumps <paramref name="processId"/>'s heap with dotnet-gcdump and reads the report (see <see cref="GcDump.CollectReportAsync"/>).</summary>
     /// <exception cref="InvalidOperationException">The tool failed or is not restored.</exception>
-    public static async Task<LiveHeapReport> MeasureAsync(int processId, CancellationToken ct = default)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"workshop-{processId}-{Guid.NewGuid():N}.gcdump");
-        try
-        {
-            await GcDump.CollectAsync(processId, file, ct).ConfigureAwait(false);
-            return Parse(await GcDump.ReportAsync(file, ct).ConfigureAwait(false));
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    public static async Task<LiveHeapReport> MeasureAsync(int processId, CancellationToken ct = default) =>
+        Parse(await GcDump.CollectReportAsync(processId, ct).ConfigureAwait(false));
 
     /// <summary>
     /// Starts <paramref name="variant"/> with the scenario's settings, warms it up as the scenario does, measures its
     /// live heap, puts the scenario's load on it (times <paramref name="scale"/>), and measures again: what the load
-    /// made the service keep, by type.
+    /// made the service keep, by type, as dotnet-gcdump counts it (<see cref="HeapUnderLoad"/> does the same with ClrMD).
     /// </summary>
     public static async Task<LiveHeapAroundLoad> AroundLoadAsync(LabScenario scenario, string variant, double scale = 1, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(scenario);
-        await using var context = await scenario.PrepareAsync(variant, scale, ct).ConfigureAwait(false);
-        await using var service = await LabService.StartAsync(scenario.Folder, variant, context.Settings, ct).ConfigureAwait(false);
-        await scenario.WarmUpAsync(service, context, ct).ConfigureAwait(false);
-        var before = await MeasureAsync(service.ProcessId, ct).ConfigureAwait(false);
-        var load = await scenario.DriveAsync(service, context, null, ct).ConfigureAwait(false);
-        var after = await MeasureAsync(service.ProcessId, ct).ConfigureAwait(false);
+        var (before, load, after) = await HeapUnderLoad.AroundAsync(scenario, variant, scale, MeasureAsync, ct).ConfigureAwait(false);
         return new LiveHeapAroundLoad(variant, before, load, after);
     }
 

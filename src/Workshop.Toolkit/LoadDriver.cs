@@ -138,27 +138,8 @@ public static class LoadDriver
         settings ??= LoadSettings.Default;
 
         await using var run = new LoadRun(client, settings, duration, progress, ct);
-        long next = -1;
-        var workers = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
-        {
-            while (Stopwatch.GetTimestamp() < run.End && !run.Token.IsCancellationRequested)
-            {
-                HttpRequestMessage message;
-                try
-                {
-                    message = request(Interlocked.Increment(ref next));
-                }
-                catch
-                {
-                    run.Abort(); // A broken request factory ends the run for every client, not just this one.
-                    throw;
-                }
-
-                await run.ExecuteAsync(message, Stopwatch.GetTimestamp()).ConfigureAwait(false);
-            }
-        }));
-        await Task.WhenAll(workers).ConfigureAwait(false);
-        return await run.FinishAsync(requests: Interlocked.Read(ref next) + 1).ConfigureAwait(false);
+        var sent = await RunClientsAsync(run, request, clients, _ => Stopwatch.GetTimestamp() < run.End).ConfigureAwait(false);
+        return await run.FinishAsync(requests: sent).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -190,13 +171,24 @@ public static class LoadDriver
         settings ??= LoadSettings.Default;
 
         await using var run = new LoadRun(client, settings, settings.MaxDuration, progress, ct, backstop: settings.MaxDuration);
-        long next = -1;
-        var workers = Enumerable.Range(0, (int)Math.Min(clients, requests)).Select(_ => Task.Run(async () =>
+        var sent = await RunClientsAsync(run, request, (int)Math.Min(clients, requests), i => i < requests).ConfigureAwait(false);
+        run.Shed(requests - sent);
+        return await run.FinishAsync(requests).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <paramref name="clients"/> clients that each send their next request as soon as the previous one is done, for as
+    /// long as <paramref name="more"/> says request i is still due; returns how many were sent.
+    /// </summary>
+    private static async Task<long> RunClientsAsync(LoadRun run, Func<long, HttpRequestMessage> request, int clients, Func<long, bool> more)
+    {
+        long next = -1, sent = 0;
+        var workers = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
             while (!run.Token.IsCancellationRequested)
             {
                 var i = Interlocked.Increment(ref next);
-                if (i >= requests) break;
+                if (!more(i)) break;
                 HttpRequestMessage message;
                 try
                 {
@@ -204,16 +196,16 @@ public static class LoadDriver
                 }
                 catch
                 {
-                    run.Abort();
+                    run.Abort(); // A broken request factory ends the run for every client, not just this one.
                     throw;
                 }
 
+                Interlocked.Increment(ref sent);
                 await run.ExecuteAsync(message, Stopwatch.GetTimestamp()).ConfigureAwait(false);
             }
         }));
         await Task.WhenAll(workers).ConfigureAwait(false);
-        run.Shed(requests - Math.Min(requests, Interlocked.Read(ref next)));
-        return await run.FinishAsync(requests).ConfigureAwait(false);
+        return Interlocked.Read(ref sent);
     }
 
     /// <summary>True for the outcomes a dashboard counts as errors: "timeout", "unfinished", "error" and 5xx codes.</summary>

@@ -81,8 +81,12 @@ public sealed class RequestLogSpec(ITestOutputHelper output)
         }
 
         // Assert: whatever the format calls its fields, a request event holds these values.
-        var text = await logs.WaitForTextAsync(t => t.Contains(sent[^1].TraceId, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        // Every request's trace id, not only the last one's: a test host hands the client its response before the
+        // middleware after `next` has run, so events may reach the file out of order.
+        var text = await logs.WaitForTextAsync(t => sent.All(r => t.Contains(r.TraceId, StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        output.WriteLine(string.Join("\n", sent.Select(r => $"sent {r.Method} {r.Path} -> {r.Status}, trace {r.TraceId}")));
+        output.WriteLine(text);
         var events = lines.Select(LogEvents.TryParseObject).OfType<JsonElement>().ToList();
         var notJson = lines.Length - events.Count;
         var gaps = sent.Select(r => (r, missing: LogEvents.MissingFields(events, r))).Where(x => x.missing.Count > 0).ToList();

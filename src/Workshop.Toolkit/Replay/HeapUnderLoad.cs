@@ -24,28 +24,33 @@ public static class HeapUnderLoad
     public static async Task<HeapUnderLoadResult> RunAsync(LabScenario scenario, string variant, double scale = 1,
         bool gcdump = false, CancellationToken ct = default)
     {
+        string? report = null;
+        var snapshotsTaken = 0;
+        var (before, load, after) = await AroundAsync(scenario, variant, scale, async (pid, token) =>
+        {
+            var snapshot = await HeapSnapshot.TakeAsync(pid, ct: token).ConfigureAwait(false);
+            // The stock tool against the same process, after the second snapshot only.
+            if (++snapshotsTaken == 2 && gcdump) report = await GcDump.CollectReportAsync(pid, token).ConfigureAwait(false);
+            return snapshot;
+        }, ct).ConfigureAwait(false);
+        return new HeapUnderLoadResult(variant, load, HeapDiff.Between(before, after), report);
+    }
+
+    /// <summary>
+    /// The shape of every heap hunt: start the variant, warm it up as the scenario does, <paramref name="measure"/> it,
+    /// put the scenario's load on it, measure it again; the service is stopped afterwards.
+    /// </summary>
+    public static async Task<(T Before, LoadResult Load, T After)> AroundAsync<T>(LabScenario scenario, string variant, double scale,
+        Func<int, CancellationToken, Task<T>> measure, CancellationToken ct)
+    {
         ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(measure);
         await using var context = await scenario.PrepareAsync(variant, scale, ct).ConfigureAwait(false);
         await using var service = await LabService.StartAsync(scenario.Folder, variant, context.Settings, ct).ConfigureAwait(false);
         await scenario.WarmUpAsync(service, context, ct).ConfigureAwait(false);
-        var before = await HeapSnapshot.TakeAsync(service.ProcessId, ct: ct).ConfigureAwait(false);
+        var before = await measure(service.ProcessId, ct).ConfigureAwait(false);
         var load = await scenario.DriveAsync(service, context, null, ct).ConfigureAwait(false);
-        var after = await HeapSnapshot.TakeAsync(service.ProcessId, ct: ct).ConfigureAwait(false);
-
-        string? report = null;
-        if (gcdump)
-        {
-            var file = Path.Combine(Path.GetTempPath(), $"lab{scenario.Id}-{variant.ToLowerInvariant()}-{Guid.NewGuid():N}.gcdump");
-            try
-            {
-                await GcDump.CollectAsync(service.ProcessId, file, ct).ConfigureAwait(false);
-                report = await GcDump.ReportAsync(file, ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                File.Delete(file);
-            }
-        }
-        return new HeapUnderLoadResult(variant, load, HeapDiff.Between(before, after), report);
+        var after = await measure(service.ProcessId, ct).ConfigureAwait(false);
+        return (before, load, after);
     }
 }
