@@ -73,7 +73,7 @@ public sealed class ReportSpec(ITestOutputHelper output)
         // Arrange: the report's warehouse query waits on the test's clock, which never moves: the render is in
         // progress for as long as the test wants, and the test knows when it has started.
         var log = new CapturedLog();
-        var clock = new StalledClock();
+        var clock = new StalledClock(TimeSpan.FromSeconds(30));
         var app = target.Start(builder => builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(log).AddSingleton<TimeProvider>(clock)),
             ("Lab:ReportSizeKb", "4"), ("Lab:QueryDelayMs", "30000"));
         Task<HttpResponseMessage> request;
@@ -149,8 +149,11 @@ public sealed class ReportSpec(ITestOutputHelper output)
         start.Should().Throw<Exception>().Which.ToString().Should().Contain("ReportSizeKb");
     }
 
-    /// <summary>A clock whose timers never fire on their own; <see cref="FirstWait"/> completes when the service first waits on it.</summary>
-    private sealed class StalledClock : TimeProvider
+    /// <summary>
+    /// A clock on which a wait of <paramref name="stalled"/> (the report's query) never ends, and <see cref="FirstWait"/>
+    /// completes when the service starts one. Every other timer (the host's, the metrics') runs on the system clock.
+    /// </summary>
+    private sealed class StalledClock(TimeSpan stalled) : TimeProvider
     {
         private readonly TaskCompletionSource _firstWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -158,6 +161,7 @@ public sealed class ReportSpec(ITestOutputHelper output)
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            if (dueTime != stalled) return System.CreateTimer(callback, state, dueTime, period);
             _firstWait.TrySetResult();
             return new NeverFires();
         }
