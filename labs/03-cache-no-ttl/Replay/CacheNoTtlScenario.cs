@@ -81,6 +81,7 @@ public sealed class CacheNoTtlScenario : LabScenario
         new("price_cache_hits_total", "cache hits", Variants: ["Fixed"]),
         new("price_cache_misses_total", "cache misses", Variants: ["Fixed"]),
         new("price_cache_evictions_total", "cache evictions", Variants: ["Fixed"]),
+        new("price_cache_capacity", "cache capacity (its limit)", MetricSummary.Peak, Variants: ["Fixed"]),
     ];
 
     /// <inheritdoc />
