@@ -126,7 +126,7 @@ public static class ReplayArtifacts
     }
 
     /// <summary>What the unusual outcomes of this replay mean, one sentence each: only those that occurred.</summary>
-    public static IReadOnlyList<string> Notes(ReplayResult result, TimeSpan? clientTimeout = null)
+    public static IReadOnlyList<string> Notes(ReplayResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         var seen = result.Broken.Load.ByStatus.Keys.Concat(result.Fixed.Load.ByStatus.Keys).ToHashSet(StringComparer.Ordinal);
