@@ -73,9 +73,10 @@ public sealed class ReportSpec(ITestOutputHelper output)
         // Arrange: the report's warehouse query waits on the test's clock, which never moves: the render is in
         // progress for as long as the test wants, and the test knows when it has started.
         var log = new CapturedLog();
-        var clock = new StalledClock(TimeSpan.FromSeconds(30));
+        // A wait no other timer of the host has (its shutdown and health-check timeouts are 30 s), so only the query stalls.
+        var clock = new StalledClock(TimeSpan.FromMilliseconds(123_457));
         var app = target.Start(builder => builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(log).AddSingleton<TimeProvider>(clock)),
-            ("Lab:ReportSizeKb", "4"), ("Lab:QueryDelayMs", "30000"));
+            ("Lab:ReportSizeKb", "4"), ("Lab:QueryDelayMs", "123457"));
         Task<HttpResponseMessage> request;
         await using (app)
         {
