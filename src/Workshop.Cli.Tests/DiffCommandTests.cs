@@ -53,7 +53,7 @@ public sealed class DiffCommandTests : IDisposable
 
     private static async Task GitAsync(string root, params string[] args)
     {
-        var result = await Workshop.Cli.Infrastructure.ProcessRunner.RunAsync("git", args, root);
+        var result = await Workshop.Toolkit.ProcessRunner.RunAsync("git", args, root);
         result.ExitCode.Should().Be(0, "git {0}: {1}", string.Join(' ', args), result.StandardError);
     }
 

@@ -72,7 +72,7 @@ public sealed class DoctorCommandTests : IDisposable
     public async Task LocalTools_Restored_AreFoundWhereNuGetSaysPackagesLive()
     {
         // Arrange: NuGet's own answer for where packages live is what the check reads, not a guess of the default.
-        var packages = (await Workshop.Cli.Infrastructure.ProcessRunner.RunAsync("dotnet", ["nuget", "locals", "global-packages", "--list"], ScratchRepo.RealRoot))
+        var packages = (await Workshop.Toolkit.ProcessRunner.RunAsync("dotnet", ["nuget", "locals", "global-packages", "--list"], ScratchRepo.RealRoot))
             .StandardOutput.Split(':', 2)[1].Trim();
 
         // Act

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using Workshop.Cli.Infrastructure;
 using Workshop.Cli.Tests.Support;
+using Workshop.Toolkit;
 using Xunit.Abstractions;
 
 namespace Workshop.Cli.Tests;

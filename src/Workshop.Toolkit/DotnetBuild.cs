@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Workshop.Toolkit;
 
 /// <summary>Builds lab projects in Release, once per project per process, and finds their output assembly.</summary>
@@ -55,35 +53,12 @@ internal static class DotnetBuild
 
     private static async Task<IReadOnlyList<string>> RunAsync(string project, CancellationToken ct, params string[] args)
     {
-        var info = new ProcessStartInfo(Host)
-        {
-            WorkingDirectory = Path.GetDirectoryName(project)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {Host}.");
-        var output = new OutputRing(400);
-        var drains = Task.WhenAll(output.Drain(process.StandardOutput, ""), output.Drain(process.StandardError, ""));
-        try
-        {
-            await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            ChildProcesses.KillTree(process);
-            throw;
-        }
-
-        // Bounded: a grandchild that outlives the build (a compiler server) may hold the pipe open for minutes.
-        await Task.WhenAny(drains, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
-        var lines = output.Snapshot();
-        return process.ExitCode == 0
-            ? lines
+        var result = await ProcessRunner.RunAsync(Host, args, Path.GetDirectoryName(project)!, ct: ct).ConfigureAwait(false);
+        var lines = result.Lines.ToList();
+        return result.ExitCode == 0
+            ? result.StandardOutput.Split('\n').Select(l => l.TrimEnd('\r')).ToList()
             : throw new InvalidOperationException(
-                $"'dotnet {string.Join(' ', args)}' failed with exit code {process.ExitCode}:{Environment.NewLine}" +
-                string.Join(Environment.NewLine, lines.TakeLast(40)));
+                $"'dotnet {string.Join(' ', args)}' failed with exit code {result.ExitCode}:{Environment.NewLine}" +
+                string.Join(Environment.NewLine, lines.Where(l => l.Trim().Length > 0).TakeLast(40)));
     }
 }

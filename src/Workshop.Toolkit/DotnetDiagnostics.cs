@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Workshop.Toolkit;
@@ -21,35 +20,12 @@ public static partial class DotnetDiagnostics
     /// <exception cref="InvalidOperationException">The tool failed or is not restored; the message says which.</exception>
     public static async Task<string> RunToolAsync(string tool, IEnumerable<string> arguments, TimeSpan? timeout = null, CancellationToken ct = default)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Repo.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in (string[])["tool", "run", tool, "--", .. arguments]) info.ArgumentList.Add(a);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start dotnet tool run {tool}");
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(timeout ?? TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(limit.Token);
-        var stderr = process.StandardError.ReadToEndAsync(limit.Token);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        var output = await stdout.ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{tool} exited with {process.ExitCode} (run `dotnet tool restore` at the repository root if it is missing): {await stderr.ConfigureAwait(false)}{output}".Trim());
-        }
-        return output;
+        var result = await ProcessRunner.RunAsync(DotnetBuild.Host, ["tool", "run", tool, "--", .. arguments], Repo.Root, ct: ct,
+            timeout: timeout ?? TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        return result.ExitCode == 0
+            ? result.StandardOutput
+            : throw new InvalidOperationException(
+                $"{tool} exited with {result.ExitCode} (run `dotnet tool restore` at the repository root if it is missing): {result.StandardError}{result.StandardOutput}".Trim());
     }
 
     /// <summary>Every managed thread's stack of a process, as <c>dotnet-stack report -p PID</c> prints it.</summary>

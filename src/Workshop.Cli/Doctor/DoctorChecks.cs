@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Workshop.Cli.Infrastructure;
+using Workshop.Toolkit;
 
 namespace Workshop.Cli.Doctor;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Spectre.Console;
+using Workshop.Toolkit;
 
 namespace Workshop.Cli.Infrastructure;
 

@@ -1,21 +1,22 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 
-namespace Workshop.Cli.Infrastructure;
+namespace Workshop.Toolkit;
 
 /// <summary>What a finished subprocess printed.</summary>
-internal sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
+public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
 {
+    /// <summary>Every line it printed, stdout's first.</summary>
     public IEnumerable<string> Lines => (StandardOutput + "\n" + StandardError).Split('\n').Select(l => l.TrimEnd('\r'));
 }
 
-/// <summary>Runs a tool (dotnet build, dotnet test, dotnet tool list) to its end, and kills its whole tree if cancelled.</summary>
-internal static class ProcessRunner
+/// <summary>
+/// The one way the workshop runs a tool to its end (dotnet build, dotnet test, git, dotnet-gcdump): output captured,
+/// MSBuild nodes not left behind, the whole tree killed when cancelled or timed out, and killed too when this process
+/// ends or gets a signal (as the services <see cref="LabService"/> starts are).
+/// </summary>
+public static class ProcessRunner
 {
-    // Tools still running, so a signal that ends the CLI can end them too (the toolkit does the same for services).
-    private static readonly ConcurrentDictionary<int, Process> Live = new();
-
     /// <summary>
     /// The dotnet host to run: the one the SDK names for its children, else the one running us (`dotnet workshop.dll`),
     /// else whatever `dotnet` is on PATH.
@@ -30,9 +31,13 @@ internal static class ProcessRunner
         }
     }
 
+    /// <summary>Runs <paramref name="file"/> with <paramref name="args"/> and returns what it printed, whatever its exit code.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled: the tool and its children were killed.</exception>
+    /// <exception cref="TimeoutException">It ran longer than <paramref name="timeout"/>: the tool and its children were killed.</exception>
     public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, string workingDirectory,
-        IReadOnlyDictionary<string, string>? environment = null, CancellationToken ct = default)
+        IReadOnlyDictionary<string, string>? environment = null, CancellationToken ct = default, TimeSpan? timeout = null)
     {
+        ArgumentNullException.ThrowIfNull(args);
         var info = new ProcessStartInfo(file)
         {
             WorkingDirectory = workingDirectory,
@@ -49,23 +54,26 @@ internal static class ProcessRunner
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
-        Live[process.Id] = process;
+        ChildProcesses.Add(process);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (timeout is { } t) limit.CancelAfter(t);
         process.StandardInput.Close();
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         var drains = Task.WhenAll(DrainAsync(process.StandardOutput, stdout), DrainAsync(process.StandardError, stderr));
         try
         {
-            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             Kill(process);
-            throw;
+            if (ct.IsCancellationRequested) throw;
+            throw new TimeoutException($"'{Path.GetFileName(file)} {string.Join(' ', info.ArgumentList)}' ran longer than {timeout?.TotalSeconds:0} s and was killed.");
         }
         finally
         {
-            Live.TryRemove(process.Id, out _);
+            ChildProcesses.Remove(process);
         }
 
         // Bounded: a grandchild that outlives the tool (a compiler server) may hold the pipes open for minutes.
@@ -73,11 +81,8 @@ internal static class ProcessRunner
         lock (stdout) lock (stderr) return new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>Kills every tool still running, with its children (MSBuild nodes, test hosts).</summary>
-    public static void KillAll()
-    {
-        foreach (var process in Live.Values.ToArray()) Kill(process);
-    }
+    /// <summary>Kills every tool and service this process started and still runs, with their children (MSBuild nodes, test hosts).</summary>
+    public static void KillAll() => ChildProcesses.KillAll();
 
     private static void Kill(Process process)
     {
