@@ -10,40 +10,6 @@ public sealed class RepositoryLayoutTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void FindRoot_FromNestedFolder_ReturnsFolderHoldingSolution()
-    {
-        // Arrange
-        File.WriteAllText(Path.Combine(_folder.Path, RepositoryLayout.SolutionFileName), string.Empty);
-        var nested = Directory.CreateDirectory(Path.Combine(_folder.Path, "src", "x", "bin")).FullName;
-
-        // Act
-        var root = RepositoryLayout.FindRoot(overrideRoot: null, nested);
-
-        // Assert
-        root.Should().Be(_folder.Path, "the walk goes up to the first folder holding Workshop.sln");
-    }
-
-    [Fact]
-    public void FindRoot_WithOverride_ReturnsOverride()
-    {
-        // Act
-        var root = RepositoryLayout.FindRoot(_folder.Path, "/");
-
-        // Assert
-        root.Should().Be(_folder.Path, "WORKSHOP_ROOT wins over the walk");
-    }
-
-    [Fact]
-    public void FindRoot_WithoutSolutionAbove_ThrowsNamingTheVariable()
-    {
-        // Act
-        var act = () => RepositoryLayout.FindRoot(overrideRoot: null, _folder.Path);
-
-        // Assert
-        act.Should().Throw<DirectoryNotFoundException>().WithMessage($"*{RepositoryLayout.RootVariable}*");
-    }
-
-    [Fact]
     public void NotebookFileNames_MixedFolder_ListsOnlyTopLevelNotebooksSorted()
     {
         // Arrange
@@ -67,6 +33,6 @@ public sealed class RepositoryLayoutTests : IDisposable
         var root = RepositoryLayout.Root;
 
         // Assert
-        File.Exists(Path.Combine(root, RepositoryLayout.SolutionFileName)).Should().BeTrue($"{root} should be the repository root");
+        File.Exists(Path.Combine(root, Workshop.Toolkit.Repo.MarkerFile)).Should().BeTrue($"{root} should be the repository root");
     }
 }
