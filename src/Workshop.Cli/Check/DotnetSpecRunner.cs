@@ -17,12 +17,16 @@ internal sealed class DotnetSpecRunner : ISpecRunner
 
         phase?.Report("building");
         ProcessResult build;
+        string[] restore;
         using (await BuildLock.AcquireAsync(root, ct).ConfigureAwait(false))
         {
-            build = await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["build", project, "-nologo", "-v", "q", "-clp:NoSummary"], root, ct: ct)
+            // Restoring costs a few seconds of every loop; it is needed only when a project file or shared props changed.
+            restore = NeedsRestore(root, lab) ? [] : ["--no-restore"];
+            build = await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["build", project, "-nologo", "-v", "q", "-clp:NoSummary", .. restore], root, ct: ct)
                 .ConfigureAwait(false);
         }
         if (build.ExitCode != 0) return new SpecRun([], clock.Elapsed, "the spec did not build:\n" + Errors(build));
+        if (restore.Length == 0) await File.WriteAllTextAsync(RestoreStamp(lab), $"restored by workshop check at {DateTimeOffset.UtcNow:O}\n", ct).ConfigureAwait(false);
 
         phase?.Report("running");
         var results = Directory.CreateTempSubdirectory("workshop-check-");
@@ -44,6 +48,24 @@ internal sealed class DotnetSpecRunner : ISpecRunner
             results.Delete(recursive: true);
         }
     }
+
+    /// <summary>
+    /// True unless this command restored the lab since its project files and the repository's props last changed (a
+    /// learner's fix may add a package, as the reference fix of lab 01 does). NuGet leaves its own files untouched when a
+    /// restore changes nothing, so the command keeps a stamp of its own beside the spec's build output.
+    /// </summary>
+    internal static bool NeedsRestore(string root, LabInfo lab)
+    {
+        var projects = lab.Variants().Select(lab.ProjectFile).ToList();
+        if (projects.Any(p => !File.Exists(Path.Combine(Path.GetDirectoryName(p)!, "obj", "project.assets.json")))) return true;
+        var stamp = RestoreStamp(lab);
+        if (!File.Exists(stamp)) return true;
+        var inputs = projects.Concat(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", Path.Combine("labs", "Directory.Build.props") }
+            .Select(f => Path.Combine(root, f)).Where(File.Exists));
+        return inputs.Max(File.GetLastWriteTimeUtc) >= File.GetLastWriteTimeUtc(stamp);
+    }
+
+    private static string RestoreStamp(LabInfo lab) => Path.Combine(lab.Directory, "Tests", "obj", "workshop-check.restored");
 
     /// <summary>The compiler's error lines, each once (MSBuild prints them per project and again in the summary).</summary>
     private static string Errors(ProcessResult build)
