@@ -1,10 +1,16 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Workshop.TestKit;
 
-/// <summary>A lab service running in-process on a TestServer, with its knobs set for one test.</summary>
+/// <summary>
+/// A lab service running in-process with its knobs set for one test: on a TestServer (no sockets), or on Kestrel on a
+/// loopback port where the incident lives in sockets (<see cref="LabTarget.StartOnKestrel(ValueTuple{string, string}[])"/>).
+/// </summary>
 public sealed class LabApp : IAsyncDisposable
 {
     private readonly ILabFactory _factory;
@@ -22,18 +28,40 @@ public sealed class LabApp : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    internal static LabApp Start(LabTarget target, IReadOnlyList<(string Key, string Value)> settings, Action<IWebHostBuilder>? configure)
+    /// <summary>Where Kestrel listens (<c>http://127.0.0.1:PORT/</c>); null on a TestServer.</summary>
+    public Uri? BaseAddress { get; private set; }
+
+    internal static LabApp Start(LabTarget target, IReadOnlyList<(string Key, string Value)> settings, Action<IWebHostBuilder>? configure, bool kestrel = false)
     {
         var factoryType = typeof(LabFactory<>).MakeGenericType(target.Marker);
         var factory = (ILabFactory)Activator.CreateInstance(factoryType, settings, configure)!;
         var app = new LabApp(target, factory);
+        if (kestrel)
+        {
+            factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+            factory.StartServer();
+            var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                ?? throw new InvalidOperationException("Kestrel started without an address.");
+            app.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+        }
         _ = factory.Services; // start the host now, so a broken start fails here and not inside the measurement
         return app;
     }
 
-    /// <summary>A client for the service; requests time out after <paramref name="timeout"/> (default 30 s).</summary>
-    public HttpClient CreateClient(TimeSpan? timeout = null)
+    /// <summary>
+    /// A client for the service; requests time out after <paramref name="timeout"/> (default 30 s). On Kestrel it is a
+    /// real HTTP client on its own connections, at most <paramref name="maxConnections"/> of them.
+    /// </summary>
+    public HttpClient CreateClient(TimeSpan? timeout = null, int maxConnections = 64)
     {
+        if (BaseAddress is { } address)
+        {
+            return new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = maxConnections, UseProxy = false, AllowAutoRedirect = false })
+            {
+                BaseAddress = address,
+                Timeout = timeout ?? TimeSpan.FromSeconds(30),
+            };
+        }
         var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         client.Timeout = timeout ?? TimeSpan.FromSeconds(30);
         return client;
@@ -62,6 +90,8 @@ public sealed class LabApp : IAsyncDisposable
     {
         IServiceProvider Services { get; }
         HttpClient CreateClient(WebApplicationFactoryClientOptions options);
+        void UseKestrel(Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> configure);
+        void StartServer();
     }
 
     private sealed class LabFactory<TMarker>(IReadOnlyList<(string Key, string Value)> settings, Action<IWebHostBuilder>? configure)

@@ -31,6 +31,12 @@ public sealed class LabTarget : IXunitSerializable
     public LabApp Start(Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder> configure, params (string Key, string Value)[] settings) =>
         LabApp.Start(this, settings, configure);
 
+    /// <summary>
+    /// Starts the service on Kestrel on a free loopback port (<see cref="LabApp.BaseAddress"/>), for incidents that
+    /// live in sockets (connections, pools, timeouts), which a TestServer does not have.
+    /// </summary>
+    public LabApp StartOnKestrel(params (string Key, string Value)[] settings) => LabApp.Start(this, settings, configure: null, kestrel: true);
+
     public void Serialize(IXunitSerializationInfo info)
     {
         info.AddValue(nameof(Name), Name);

@@ -119,12 +119,35 @@ public sealed class LabService : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(info);
         var project = info.ProjectFile(variant);
-        var variantName = Path.GetFileName(Path.GetDirectoryName(project)!);
+        return await StartProjectAsync(project, info.Name, Path.GetFileName(Path.GetDirectoryName(project)!), settings, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Builds and starts any service project of the repository (a shared fake under <c>src/</c>, say) the way a lab's
+    /// variant starts: see <see cref="StartAsync(string, string, IReadOnlyDictionary{string, string}?, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="project">The project file.</param>
+    /// <param name="name">What to call it in messages ("downstream").</param>
+    /// <param name="variant">Its variant name in messages.</param>
+    /// <param name="settings">Configuration keys and values for the service.</param>
+    /// <param name="ct">Cancels the start; the child, if started, is killed.</param>
+    public static async Task<LabService> StartProjectAsync(
+        string project, string name, string variant, IReadOnlyDictionary<string, string>? settings = null, CancellationToken ct = default)
+    {
         var dll = await DotnetBuild.EnsureBuiltAsync(project, ct).ConfigureAwait(false);
+        return await StartBuiltAsync(dll, name, variant, settings, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts an already built service assembly (no build): see <see cref="StartProjectAsync"/>.</summary>
+    /// <exception cref="FileNotFoundException">No such assembly.</exception>
+    public static async Task<LabService> StartBuiltAsync(
+        string dll, string name, string variant, IReadOnlyDictionary<string, string>? settings = null, CancellationToken ct = default)
+    {
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{name} is not built: there is no {dll}.", dll);
 
         for (var attempt = 1; ; attempt++)
         {
-            var service = new LabService(info.Name, variantName, dll, FreePort(), settings);
+            var service = new LabService(name, variant, dll, FreePort(), settings);
             try
             {
                 await service.WaitHealthyAsync(StartTimeout, ct).ConfigureAwait(false);

@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace Workshop.Downstream;
+
+/// <summary>
+/// Any other path: an NDJSON answer whose first line describes the request (path, method, sequence number, the
+/// connection it came on), followed by rows up to the configured size, as a service with a summary line and its
+/// detail would send. The behaviour in force decides whether it comes, when, and whether whole.
+/// </summary>
+public static class AnswerEndpoints
+{
+    private static long _sequence;
+
+    public static IEndpointRouteBuilder MapAnswers(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/{**path}", ["GET", "POST", "PUT"], AnswerAsync);
+        return app;
+    }
+
+    private static async Task AnswerAsync(HttpContext context, Behaviour behaviour, DownstreamMetrics metrics)
+    {
+        var b = behaviour.Current;
+        var ct = context.RequestAborted;
+        metrics.Answered(b.Mode);
+        switch (b.Mode)
+        {
+            case "hang":
+                await Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            case "slow":
+                await Task.Delay(b.DelayMs, ct);
+                break;
+            case "fail":
+                context.Response.StatusCode = b.Status;
+                await context.Response.WriteAsync($"{{\"error\":\"the downstream answers {b.Status} as told\"}}\n", ct);
+                return;
+        }
+
+        var sequence = Interlocked.Increment(ref _sequence);
+        var body = Body(context, sequence, b.BodyKb);
+        context.Response.ContentType = "application/x-ndjson";
+        context.Response.ContentLength = body.Length;
+        if (b.Mode == "drop")
+        {
+            // Half the promised body, then the connection goes: the client sees the body end early.
+            await context.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), ct);
+            await context.Response.Body.FlushAsync(ct);
+            context.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+            context.Abort();
+            return;
+        }
+        await context.Response.Body.WriteAsync(body, ct);
+    }
+
+    private static byte[] Body(HttpContext context, long sequence, int bodyKb)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture,
+            $"{{\"path\":\"{context.Request.Path}\",\"method\":\"{context.Request.Method}\",\"sequence\":{sequence},\"connection\":\"{context.Connection.Id}\"}}\n");
+        for (var row = 1; text.Length < bodyKb * 1024; row++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{{\"row\":{row},\"value\":{(sequence * 31 + row * 17) % 1000}}}\n");
+        }
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+}

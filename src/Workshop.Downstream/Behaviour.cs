@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Workshop.Downstream;
+
+/// <summary>How the downstream answers: set at start (<c>Downstream:Mode</c>, ...) or at run time (<c>PUT /control</c>).</summary>
+public sealed record BehaviourOptions
+{
+    public const string Section = "Downstream";
+
+    /// <summary><c>ok</c>, <c>slow</c> (wait <see cref="DelayMs"/> first), <c>fail</c> (answer <see cref="Status"/>),
+    /// <c>hang</c> (never answer), <c>drop</c> (send half the body, then close the connection).</summary>
+    [RegularExpression("^(ok|slow|fail|hang|drop)$")]
+    public string Mode { get; init; } = "ok";
+
+    [Range(0, 600_000)]
+    public int DelayMs { get; init; }
+
+    [Range(400, 599)]
+    public int Status { get; init; } = 503;
+
+    /// <summary>The size of an answer's body: a first line that describes the request, then rows up to this size.</summary>
+    [Range(0, 16_384)]
+    public int BodyKb { get; init; } = 64;
+}
+
+/// <summary>The behaviour in force, swapped whole so a request sees one consistent setting.</summary>
+public sealed class Behaviour(IOptions<BehaviourOptions> initial)
+{
+    private BehaviourOptions _current = initial.Value;
+
+    public BehaviourOptions Current => Volatile.Read(ref _current);
+
+    public void Set(BehaviourOptions next) => Volatile.Write(ref _current, next);
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net.Http.Json;
+
+namespace Workshop.Toolkit;
+
+/// <summary>How the downstream fake answers (its <c>PUT /control</c> body).</summary>
+/// <param name="Mode"><c>ok</c>, <c>slow</c> (wait <paramref name="DelayMs"/> first), <c>fail</c> (answer
+/// <paramref name="Status"/>), <c>hang</c> (never answer), <c>drop</c> (half the body, then close the connection).</param>
+/// <param name="DelayMs">The wait of <c>slow</c>.</param>
+/// <param name="Status">The status of <c>fail</c>.</param>
+/// <param name="BodyKb">The size of an answer: a first line describing the request, then rows.</param>
+public sealed record DownstreamBehaviour(string Mode = "ok", int DelayMs = 0, int Status = 503, int BodyKb = 64)
+{
+    /// <summary>An answer at once, whole.</summary>
+    public static DownstreamBehaviour Ok { get; } = new();
+
+    /// <summary>No answer, ever: the request waits until the client gives up.</summary>
+    public static DownstreamBehaviour Hang { get; } = new("hang");
+
+    /// <summary>An error status at once.</summary>
+    public static DownstreamBehaviour Fail(int status) => new("fail", Status: status);
+
+    /// <summary>The whole answer, after a wait.</summary>
+    public static DownstreamBehaviour Slow(TimeSpan delay) => new("slow", DelayMs: (int)delay.TotalMilliseconds);
+
+    /// <summary>Half the body, then the connection closes.</summary>
+    public static DownstreamBehaviour Drop { get; } = new("drop");
+}
+
+/// <summary>
+/// The downstream fake of <c>src/Workshop.Downstream</c>, a real Kestrel process on its own loopback port that the
+/// gateway labs call: it counts the connections it accepts (its own <c>/metrics</c>) and answers as told.
+/// </summary>
+public sealed class Downstream : IAsyncDisposable
+{
+    private readonly LabService _service;
+    private readonly HttpClient _client;
+
+    private Downstream(LabService service)
+    {
+        _service = service;
+        _client = service.CreateClient(maxConnections: 2);
+    }
+
+    /// <summary>Where it listens, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress => _service.BaseAddress;
+
+    /// <summary>Its port, which the gateway's sockets to it have as their remote port.</summary>
+    public int Port => _service.Port;
+
+    /// <summary>Its process id.</summary>
+    public int ProcessId => _service.ProcessId;
+
+    /// <summary>The fake's project file.</summary>
+    public static string ProjectFile => Path.Combine(Repo.Root, "src", "Workshop.Downstream", "Workshop.Downstream.csproj");
+
+    /// <summary>Builds (once per process, in Release) and starts the fake, answering as <paramref name="behaviour"/> says.</summary>
+    public static async Task<Downstream> StartAsync(DownstreamBehaviour? behaviour = null, CancellationToken ct = default)
+    {
+        var dll = await DotnetBuild.EnsureBuiltAsync(ProjectFile, ct).ConfigureAwait(false);
+        return await StartAsync(dll, behaviour, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a build of the fake that exists already (a spec's, built with it), answering as <paramref name="behaviour"/> says.</summary>
+    public static async Task<Downstream> StartAsync(string builtDll, DownstreamBehaviour? behaviour = null, CancellationToken ct = default)
+    {
+        var b = behaviour ?? DownstreamBehaviour.Ok;
+        var settings = new Dictionary<string, string>
+        {
+            ["Downstream:Mode"] = b.Mode,
+            ["Downstream:DelayMs"] = b.DelayMs.ToString(CultureInfo.InvariantCulture),
+            ["Downstream:Status"] = b.Status.ToString(CultureInfo.InvariantCulture),
+            ["Downstream:BodyKb"] = b.BodyKb.ToString(CultureInfo.InvariantCulture),
+            // Its own log is noise beside the gateway's.
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        return new Downstream(await LabService.StartBuiltAsync(builtDll, "downstream", "fake", settings, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>Changes how it answers from the next request on.</summary>
+    public async Task SetAsync(DownstreamBehaviour behaviour, CancellationToken ct = default)
+    {
+        using var response = await _client.PutAsJsonAsync(new Uri("/control", UriKind.Relative), behaviour, ct).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>TCP connections it has accepted since it started.</summary>
+    public async Task<long> ConnectionsAcceptedAsync(CancellationToken ct = default) =>
+        (long)await ReadAsync("downstream_connections_accepted_total", ct).ConfigureAwait(false);
+
+    /// <summary>TCP connections open now (its own scraping connection among them).</summary>
+    public async Task<long> ConnectionsOpenAsync(CancellationToken ct = default) =>
+        (long)await ReadAsync("downstream_connections_open", ct).ConfigureAwait(false);
+
+    /// <summary>Requests it has answered (or begun to), whatever the behaviour.</summary>
+    public async Task<long> RequestsAsync(CancellationToken ct = default) =>
+        (long)await ReadAsync("downstream_requests_total", ct).ConfigureAwait(false);
+
+    private async Task<double> ReadAsync(string name, CancellationToken ct)
+    {
+        var text = await _client.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct).ConfigureAwait(false);
+        return PrometheusText.Parse(text).Where(s => s.Name == name).Sum(s => s.Value);
+    }
+
+    /// <summary>Stops the fake.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        await _service.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Where it runs, for messages.</summary>
+    public override string ToString() => $"downstream fake at {BaseAddress} (pid {ProcessId})";
+}
