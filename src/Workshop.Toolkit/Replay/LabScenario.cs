@@ -112,6 +112,11 @@ public sealed class ScenarioContext(string variant, IReadOnlyDictionary<string, 
         return resource;
     }
 
+    /// <summary>The resource of type <typeparamref name="T"/> this context owns (a downstream fake started for the run).</summary>
+    /// <exception cref="InvalidOperationException">It owns none.</exception>
+    public T Owned<T>() where T : IAsyncDisposable =>
+        _resources.OfType<T>().FirstOrDefault() ?? throw new InvalidOperationException($"The {Variant} run owns no {typeof(T).Name}; PrepareAsync should start one.");
+
     /// <summary>A temporary folder removed when the run ends.</summary>
     public string TempDirectory(string prefix)
     {

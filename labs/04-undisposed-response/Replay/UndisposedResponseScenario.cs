@@ -1,0 +1,120 @@
+using System.Globalization;
+using Workshop.Toolkit;
+using Workshop.Toolkit.Replay;
+
+namespace Lab04.Replay;
+
+/// <summary>
+/// Lab 04: 1,200 weather requests, 16 at a time, through the gateway to the provider fake, with at most 1,000
+/// connections allowed and a 1 s provider timeout. Broken never hands a connection back, so it opens one per request
+/// until the cap, and every request after that waits its whole timeout for a connection that never comes free. Fixed
+/// reuses the few its pool holds.
+/// </summary>
+public sealed class UndisposedResponseScenario : LabScenario
+{
+    /// <summary>Requests, at scale 1.</summary>
+    public const int Requests = 1_200;
+
+    /// <summary>Connections the gateway may hold to the provider, at scale 1.</summary>
+    public const int Cap = 1_000;
+
+    /// <summary>Requests in flight.</summary>
+    public const int InFlight = 16;
+
+    /// <summary>How long the gateway gives the provider.</summary>
+    public const int TimeoutMs = 1_000;
+
+    /// <summary>The headline's figure: connections the provider accepted per 1,000 requests the gateway answered.</summary>
+    public const string ConnectionsPerThousand = "connections_per_1000_answered";
+
+    /// <summary>Connections the provider accepted from the gateway during the load.</summary>
+    public const string Opened = "provider_connections_opened";
+
+    /// <summary>Requests answered 504 because no connection came free within the timeout.</summary>
+    public const string Stalled = "stalled_504";
+
+    /// <summary>The gateway's sockets to the provider after the load, from /proc (Linux).</summary>
+    public const string Sockets = "gateway_sockets_to_provider";
+
+    /// <inheritdoc />
+    public override string Lab => "04-undisposed-response";
+
+    /// <inheritdoc />
+    public override string Title => "The gateway that forgot to let go";
+
+    /// <inheritdoc />
+    public override string Symptom => "Every request keeps its connection to the provider: sockets pile up, and with a cap the next request hangs.";
+
+    /// <inheritdoc />
+    public override string Conditions(double scale) => string.Create(CultureInfo.InvariantCulture,
+        $"{Math.Max(1, Math.Round(Requests * scale)):N0} requests, {InFlight} in flight; at most {Math.Max(1, Math.Round(Cap * scale)):N0} connections to the provider; provider timeout {TimeoutMs:N0} ms; answers of 64 KB; a 512 MB gen0 budget (no collection during the load)");
+
+    /// <inheritdoc />
+    public override IReadOnlyList<LabMetric> LabMetrics =>
+    [
+        new("weather_provider_calls_total", "calls to the provider"),
+    ];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<FigureRow> KeyRows =>
+    [
+        new(Opened, "connections the provider accepted"),
+        new(Stalled, $"requests that waited the whole {TimeoutMs:N0} ms for a connection (504)"),
+        new(Sockets, "gateway sockets to the provider after the load"),
+        new("p99_ms", "latency p99"),
+    ];
+
+    /// <inheritdoc />
+    public override HeadlineSpec Headline { get; } = new(ConnectionsPerThousand, "connections opened per 1,000 requests answered", Better.Lower, Unit: 1,
+        (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"Broken opened {h.Broken:N0} connections to the provider per 1,000 requests it answered: none was ever handed back, so each request " +
+            $"took a new one, {broken.Figure(Opened):N0} in all, until the cap; then {broken.Figure(Stalled):N0} requests waited their whole " +
+            $"{TimeoutMs:N0} ms for a connection and got a 504. Fixed opened {h.Fixed:N1} per 1,000 ({@fixed.Figure(Opened):N0} in all, about one per request in flight), " +
+            $"{h.RatioText} fewer, and stalled {@fixed.Figure(Stalled):N0}. Its cost: disposing a response it stopped reading drains the rest of the " +
+            $"64 KB body (or closes the connection when the rest is too big), bytes read only to be thrown away."));
+
+    /// <inheritdoc />
+    public override async Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Lab:MaxConnectionsPerServer"] = Math.Max(1, Math.Round(Cap * scale)).ToString(CultureInfo.InvariantCulture),
+            ["Lab:DownstreamTimeoutMs"] = TimeoutMs.ToString(CultureInfo.InvariantCulture),
+            // A gen0 budget as large as a server's: no collection runs during the load, as none runs for long stretches
+            // on a production box with memory to spare. (A collection finalizes leaked connections and frees their
+            // slots, which is why the production stalls came and went.)
+            ["DOTNET_GCgen0size"] = "0x20000000",
+        };
+        var context = new ScenarioContext(variant, settings, scale);
+        var provider = context.Own(await Downstream.StartAsync(ct: ct).ConfigureAwait(false));
+        settings["Lab:DownstreamUrl"] = provider.BaseAddress.ToString().TrimEnd('/');
+        return context;
+    }
+
+    /// <inheritdoc />
+    public override async Task<LoadResult> DriveAsync(LabService service, ScenarioContext context, IProgress<LoadProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(context);
+        var provider = context.Owned<Downstream>();
+        var before = await provider.ConnectionsAcceptedAsync(ct).ConfigureAwait(false);
+        string[] cities = ["Paris", "Lyon", "Nantes", "Lille", "Rennes", "Nice", "Brest", "Dijon"];
+        using var client = service.CreateClient(InFlight);
+        // The clients wait far longer than the gateway's own timeout: a stall shows as the gateway's 504, never as ours.
+        var load = await LoadDriver.RunRequestsAsync(client, i => new HttpRequestMessage(HttpMethod.Get, $"/api/weather/{cities[i % cities.Length]}"),
+            InFlight, context.Scaled(Requests), new LoadSettings { RequestTimeout = TimeSpan.FromSeconds(30) }, progress, ct).ConfigureAwait(false);
+        context.Figures[Opened] = await provider.ConnectionsAcceptedAsync(ct).ConfigureAwait(false) - before;
+        if (TcpSockets.Supported) context.Figures[Sockets] = TcpSockets.CountToRemotePort(service.ProcessId, provider.Port);
+        return load;
+    }
+
+    /// <inheritdoc />
+    public override void Derive(string variant, LoadResult load, IDictionary<string, double> figures)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        ArgumentNullException.ThrowIfNull(figures);
+        figures[Stalled] = load.Count("504");
+        var answered = Math.Max(1, load.Count("200"));
+        figures[ConnectionsPerThousand] = Math.Round(figures.TryGetValue(Opened, out var opened) ? opened * 1000 / answered : 0, 1);
+    }
+}
