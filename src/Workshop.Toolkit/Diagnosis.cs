@@ -132,6 +132,18 @@ public sealed class Diagnosis : IAsyncDisposable
         return names.ToDictionary(n => n, n => samples.Where(s => s.Name == n).Sum(s => s.Value));
     }
 
+    /// <summary>Reads any <c>/metrics</c> address (a fake's, say) as <see cref="MetricsAsync(LabService, string[])"/> does.</summary>
+    public async Task<IReadOnlyDictionary<string, double>> MetricsAsync(Uri metrics, params string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        Print($"$ curl -s {metrics} | grep -E '^({string.Join('|', names)})'");
+        using var client = new HttpClient();
+        var text = await client.GetStringAsync(metrics).ConfigureAwait(false);
+        var samples = PrometheusText.Parse(text);
+        foreach (var line in text.Split('\n').Where(l => names.Any(n => l.StartsWith(n, StringComparison.Ordinal)))) Print(line.TrimEnd('\r'));
+        return names.ToDictionary(n => n, n => samples.Where(s => s.Name == n).Sum(s => s.Value));
+    }
+
     /// <summary>
     /// Sends one request, printing it as <c>curl</c> and the answer's body (or its status when the body is empty);
     /// returns the body. A JSON body goes with <c>content-type: application/json</c>.
@@ -153,15 +165,24 @@ public sealed class Diagnosis : IAsyncDisposable
     }
 
     /// <summary>Times one GET, printed as <c>curl -w ' %{time_total}s'</c>: the body and how long the answer took.</summary>
-    public async Task<TimeSpan> TimeGetAsync(LabService service, string path)
+    public async Task<TimeSpan> TimeGetAsync(LabService service, string path, TimeSpan? maxTime = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         using var client = service.CreateClient();
-        client.Timeout = TimeSpan.FromMinutes(2);
+        client.Timeout = maxTime ?? TimeSpan.FromMinutes(2);
+        var limit = maxTime is { } m ? string.Create(CultureInfo.InvariantCulture, $"-m {m.TotalSeconds:0} ") : "";
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var body = await client.GetStringAsync(new Uri(path, UriKind.Relative)).ConfigureAwait(false);
+        string body;
+        try
+        {
+            body = await client.GetStringAsync(new Uri(path, UriKind.Relative)).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException) when (maxTime is not null)
+        {
+            body = "(no answer: curl gave up)";
+        }
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        Print($"$ curl -w ' %{{time_total}}s\\n' {Url(service, path)}");
+        Print($"$ curl {limit}-w ' %{{time_total}}s\\n' {Url(service, path)}");
         Print(string.Create(CultureInfo.InvariantCulture, $"{body} {elapsed.TotalSeconds:0.000000}s"));
         return elapsed;
     }
