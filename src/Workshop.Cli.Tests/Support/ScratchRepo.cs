@@ -59,7 +59,7 @@ internal sealed class ScratchRepo : IDisposable
         {
             if (File.Exists(Path.Combine(real, file))) File.Copy(Path.Combine(real, file), Path.Combine(scratch.Root, file), overwrite: true);
         }
-        foreach (var folder in new[] { "src/Workshop.ServiceKit", "src/Workshop.TestKit", "src/Workshop.Toolkit", $"labs/{lab}" })
+        foreach (var folder in new[] { "src/Workshop.ServiceKit", "src/Workshop.TestKit", "src/Workshop.Toolkit", "src/Workshop.Downstream", $"labs/{lab}" })
             CopyTree(Path.Combine(real, folder), Path.Combine(scratch.Root, folder));
         Directory.CreateDirectory(Path.Combine(scratch.Root, "labs"));
         File.Copy(Path.Combine(real, "labs", "Directory.Build.props"), Path.Combine(scratch.Root, "labs", "Directory.Build.props"), overwrite: true);
