@@ -1,0 +1,119 @@
+using System.Globalization;
+using Workshop.Toolkit;
+using Workshop.Toolkit.Replay;
+
+namespace Lab06.Replay;
+
+/// <summary>
+/// Lab 06: four well-behaved callers look up 10 users a second between them for 10 s while a batch job, another caller, fetches 1,000
+/// deleted users with 32 workers and retries every 5xx at once. Broken answers the job 500 (a null dereference),
+/// after doing the lookup's CPU work, so the job retries in a loop and takes the CPU; the victim waits behind it.
+/// Fixed answers 404 (final) and, past the job's burst, 429 with Retry-After before any work.
+/// </summary>
+public sealed class NoRateLimitScenario : LabScenario
+{
+    /// <summary>The victim's requests a second.</summary>
+    public const double VictimRate = 10;
+
+    /// <summary>How long the victim looks users up, at scale 1.</summary>
+    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(10);
+
+    /// <summary>The storm's workers.</summary>
+    public const int StormWorkers = 64;
+
+    /// <summary>The CPU work of a lookup (PBKDF2 iterations, several ms).</summary>
+    public const int WorkFactor = 8_000;
+
+    /// <inheritdoc />
+    public override string Lab => "06-no-rate-limit";
+
+    /// <inheritdoc />
+    public override string Title => "One client's retry storm takes everyone down";
+
+    /// <inheritdoc />
+    public override string Symptom => "A missing user is a 500, a batch job retries every 500 at once, nothing limits it: the CPU goes, everyone waits.";
+
+    /// <inheritdoc />
+    public override string Conditions(double scale) => string.Create(CultureInfo.InvariantCulture,
+        $"four shop front-ends look up {VictimRate:0} users a second between them for {(Duration * scale).TotalSeconds:0.#} s while a batch job of 1,000 deleted users retries every 5xx at once with {StormWorkers} workers; " +
+        $"a lookup costs {WorkFactor:N0} PBKDF2 iterations; limits 10 a second, bursts of 50");
+
+    /// <inheritdoc />
+    public override IReadOnlyList<LabMetric> LabMetrics =>
+    [
+        new("users_lookups_total", "lookups done (the CPU work)"),
+        new("users_rejected_total", "requests rejected before any work", Variants: ["Fixed"]),
+    ];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<FigureRow> KeyRows =>
+    [
+        new("p50_ms", "the well-behaved callers' latency p50"),
+        new("storm_sent", "requests the batch job sent"),
+        new("storm_5xx", "of those, answered 5xx (and retried at once)"),
+        new("storm_429", "of those, answered 429 (the job waited)"),
+        new("storm_per_second", "the batch job's requests a second"),
+    ];
+
+    /// <inheritdoc />
+    public override HeadlineSpec Headline { get; } = new("p99_ms", "the well-behaved callers' p99 while the batch job storms", Better.Lower, Unit: 1,
+        (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"While a batch job retried every 500 at once ({broken.Figure("storm_sent"):N0} requests, {broken.Figure("storm_per_second"):N0} a second, each costing a lookup's CPU), " +
+            $"shop front-ends asking for {VictimRate:0} users a second between them waited up to {h.Broken:N0} ms on Broken (p99). On Fixed, {h.Fixed:N0} ms, {h.RatioText} better: " +
+            $"the job's deleted users are 404, which it does not retry, and past its burst it got {@fixed.Figure("storm_429"):N0} answers 429 with Retry-After, " +
+            $"before any work. Its cost: the job is held to 10 requests a second, and every admitted request pays the limiter's lookup (the benchmark measures it)."));
+
+    /// <inheritdoc />
+    public override Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct) =>
+        Task.FromResult(new ScenarioContext(variant, new Dictionary<string, string>
+        {
+            ["Lab:WorkFactor"] = WorkFactor.ToString(CultureInfo.InvariantCulture),
+            ["Lab:TokensPerSecond"] = "10",
+            ["Lab:Burst"] = "50",
+        }, scale));
+
+    /// <inheritdoc />
+    public override async Task WarmUpAsync(LabService service, ScenarioContext context, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        using var client = service.CreateClient();
+        for (var i = 1; i <= 5; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/users/{i}") { Headers = { { RetryStorm.ClientIdHeader, "warm-up" } } };
+            using var response = await client.SendAsync(request, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<LoadResult> DriveAsync(LabService service, ScenarioContext context, IProgress<LoadProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(context);
+        var duration = context.Scaled(Duration);
+        using var stormClient = service.CreateClient(StormWorkers);
+        using var victimClient = service.CreateClient(64);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var job = Enumerable.Range(1, 1_000).Select(i => $"/api/users/{i * 10}").ToList();
+        var storm = RetryStorm.RunAsync(stormClient, "batch-job", job, StormWorkers, duration + TimeSpan.FromSeconds(30), stop.Token);
+        LoadResult victim;
+        try
+        {
+            victim = await LoadDriver.RunOpenLoopAsync(victimClient, i => new HttpRequestMessage(HttpMethod.Get, $"/api/users/{1 + i % 9}")
+                {
+                    // Four shop front-ends, each well inside its own limit.
+                    Headers = { { RetryStorm.ClientIdHeader, $"web-shop-{i % 4}" } },
+                },
+                VictimRate, duration, new LoadSettings { RequestTimeout = TimeSpan.FromSeconds(60) }, progress, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+        var result = await storm.ConfigureAwait(false);
+        context.Figures["storm_sent"] = result.Sent;
+        context.Figures["storm_5xx"] = result.ByStatus.Where(s => s.Key.StartsWith('5')).Sum(s => s.Value);
+        context.Figures["storm_429"] = result.Count("429");
+        context.Figures["storm_per_second"] = Math.Round(result.PerSecond, 1);
+        return victim;
+    }
+}
