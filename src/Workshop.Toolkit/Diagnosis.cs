@@ -100,9 +100,17 @@ public sealed class Diagnosis : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         Print($"$ {command}");
         using var client = service.CreateClient(concurrency);
-        var result = await LoadDriver.RunRequestsAsync(client, request, concurrency, requests).ConfigureAwait(false);
-        PrintLoad(result);
-        return result;
+        Interlocked.Increment(ref _loadsRunning);
+        try
+        {
+            var result = await LoadDriver.RunRequestsAsync(client, request, concurrency, requests).ConfigureAwait(false);
+            PrintLoad(result, command);
+            return result;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _loadsRunning);
+        }
     }
 
     /// <summary>Keeps <paramref name="concurrency"/> GETs of <paramref name="path"/> in flight for <paramref name="duration"/>, as <c>hey -z</c> does.</summary>
@@ -112,8 +120,9 @@ public sealed class Diagnosis : IAsyncDisposable
         Print($"$ hey -z {duration.TotalSeconds:0}s -c {concurrency} {Url(service, path)}");
         using var client = service.CreateClient(concurrency);
         var settings = LoadSettings.Default with { RequestTimeout = duration + TimeSpan.FromSeconds(30) };
+        var command = $"hey -z {duration.TotalSeconds:0}s -c {concurrency} {Url(service, path)}";
         var result = await LoadDriver.RunClosedLoopAsync(client, _ => new HttpRequestMessage(HttpMethod.Get, path), concurrency, duration, settings).ConfigureAwait(false);
-        PrintLoad(result);
+        PrintLoad(result, command);
         return result;
     }
 
@@ -148,21 +157,37 @@ public sealed class Diagnosis : IAsyncDisposable
     /// Sends one request, printing it as <c>curl</c> and the answer's body (or its status when the body is empty);
     /// returns the body. A JSON body goes with <c>content-type: application/json</c>.
     /// </summary>
-    public async Task<string> CurlAsync(LabService service, HttpMethod method, string path, string? json = null)
+    public async Task<string> CurlAsync(LabService service, HttpMethod method, string path, string? json = null,
+        IReadOnlyDictionary<string, string>? headers = null, bool showStatus = false)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(method);
         var verb = method == HttpMethod.Get ? "" : $"-X {method.Method} ";
         var data = json is null ? "" : $"-H 'content-type: application/json' -d '{json}' ";
-        Print($"$ curl -s {verb}{data}'{Url(service, path)}'");
+        var sent = string.Concat((headers ?? new Dictionary<string, string>()).Select(h => $"-H '{h.Key}: {h.Value}' "));
+        Print($"$ curl -s {(showStatus ? "-i " : "")}{verb}{data}{sent}'{Url(service, path)}'");
         using var client = service.CreateClient();
         using var request = new HttpRequestMessage(method, path);
+        foreach (var (key, value) in headers ?? new Dictionary<string, string>()) request.Headers.Add(key, value);
         if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         using var response = await client.SendAsync(request).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        if (showStatus)
+        {
+            // As curl -i prints them: the status line, then the headers that matter here.
+            Print($"HTTP/1.1 {(int)response.StatusCode} {response.ReasonPhrase}");
+            foreach (var header in response.Headers.Concat(response.Content.Headers).Where(h => h.Key is "Retry-After" or "Content-Type"))
+            {
+                Print($"{header.Key}: {string.Join(", ", header.Value)}");
+            }
+        }
         Print(body.Length > 0 ? body : $"({(int)response.StatusCode} {response.ReasonPhrase})");
+        LastStatus = (int)response.StatusCode;
         return body;
     }
+
+    /// <summary>The status of the last <see cref="CurlAsync"/> answer.</summary>
+    public int LastStatus { get; private set; }
 
     /// <summary>Times one GET, printed as <c>curl -w ' %{time_total}s'</c>: the body and how long the answer took.</summary>
     public async Task<TimeSpan> TimeGetAsync(LabService service, string path, TimeSpan? maxTime = null)
@@ -225,13 +250,21 @@ public sealed class Diagnosis : IAsyncDisposable
         await File.WriteAllTextAsync(PathFor("transcript.txt"), _transcript.ToString()).ConfigureAwait(false);
     }
 
-    private void PrintLoad(LoadResult r)
+    private void PrintLoad(LoadResult r, string command)
     {
         var s = CultureInfo.InvariantCulture;
-        Print(string.Create(s, $"  Total: {r.Elapsed.TotalSeconds:0.0} s   Requests/sec: {r.Throughput:0.0}"));
-        Print(string.Create(s, $"  Latency: p50 {r.P50:N1} ms   p95 {r.P95:N1} ms   p99 {r.P99:N1} ms   slowest {r.Max:N1} ms"));
-        Print($"  Status: {string.Join("   ", r.ByStatus.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => string.Create(s, $"[{b.Key}] {b.Value:N0}")))}");
+        // One block, so that two loads running side by side do not interleave their lines.
+        lock (_transcript)
+        {
+            if (Interlocked.CompareExchange(ref _loadsRunning, 0, 0) > 1 || _lastPrinted != command) Print($"  (the answers to: {(command.Length > 70 ? command[..70] + "..." : command)})");
+            Print(string.Create(s, $"  Total: {r.Elapsed.TotalSeconds:0.0} s   Requests/sec: {r.Throughput:0.0}"));
+            Print(string.Create(s, $"  Latency: p50 {r.P50:N1} ms   p95 {r.P95:N1} ms   p99 {r.P99:N1} ms   slowest {r.Max:N1} ms"));
+            Print($"  Status: {string.Join("   ", r.ByStatus.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => string.Create(s, $"[{b.Key}] {b.Value:N0}")))}");
+        }
     }
+
+    private int _loadsRunning;
+    private string? _lastPrinted;
 
     private static string Url(LabService service, string path) => new Uri(service.BaseAddress, path).ToString();
 
@@ -241,8 +274,12 @@ public sealed class Diagnosis : IAsyncDisposable
 
     private void Print(string line)
     {
-        Console.WriteLine(line);
-        _transcript.AppendLine(line);
+        lock (_transcript)
+        {
+            Console.WriteLine(line);
+            _transcript.AppendLine(line);
+            if (line.StartsWith("$ ", StringComparison.Ordinal)) _lastPrinted = line[2..];
+        }
     }
 }
 
