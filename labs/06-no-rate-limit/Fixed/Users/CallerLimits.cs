@@ -21,26 +21,7 @@ public static class CallerLimits
         {
             var lab = options.Value;
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(http => WorkshopServiceExtensions.IsWorkshopEndpoint(http.Request.Path)
-                    ? RateLimitPartition.GetNoLimiter("workshop")
-                    : RateLimitPartition.GetTokenBucketLimiter(Caller(http), _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = lab.Burst,
-                        TokensPerPeriod = lab.TokensPerSecond,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    })),
-                PartitionedRateLimiter.Create<HttpContext, string>(http => WorkshopServiceExtensions.IsWorkshopEndpoint(http.Request.Path)
-                    ? RateLimitPartition.GetNoLimiter("workshop")
-                    : RateLimitPartition.GetConcurrencyLimiter("cpu", _ => new ConcurrencyLimiterOptions
-                    {
-                        // Twice the cores at work, a short queue behind them: beyond that, waiting only adds latency.
-                        PermitLimit = Environment.ProcessorCount * 2,
-                        QueueLimit = 100,
-                        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                    })));
+            limiter.GlobalLimiter = GlobalLimiter(lab);
             limiter.OnRejected = async (context, ct) =>
             {
                 // A token bucket says when the next token comes; the concurrency limit cannot, so one second it is.
@@ -63,6 +44,32 @@ public static class CallerLimits
             };
         });
         return services;
+    }
+
+    /// <summary>Each caller's token bucket, then a concurrency limit for all; the workshop's own endpoints unlimited.</summary>
+    public static PartitionedRateLimiter<HttpContext> GlobalLimiter(LabOptions lab)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        return PartitionedRateLimiter.CreateChained(
+            PartitionedRateLimiter.Create<HttpContext, string>(http => WorkshopServiceExtensions.IsWorkshopEndpoint(http.Request.Path)
+                ? RateLimitPartition.GetNoLimiter("workshop")
+                : RateLimitPartition.GetTokenBucketLimiter(Caller(http), _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = lab.Burst,
+                    TokensPerPeriod = lab.TokensPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                })),
+            PartitionedRateLimiter.Create<HttpContext, string>(http => WorkshopServiceExtensions.IsWorkshopEndpoint(http.Request.Path)
+                ? RateLimitPartition.GetNoLimiter("workshop")
+                : RateLimitPartition.GetConcurrencyLimiter("cpu", _ => new ConcurrencyLimiterOptions
+                {
+                    // Twice the cores at work, a short queue behind them: beyond that, waiting only adds latency.
+                    PermitLimit = Environment.ProcessorCount * 2,
+                    QueueLimit = 100,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                })));
     }
 
     /// <summary>Who is calling: the <c>X-Client-Id</c> it names itself with, else its address.</summary>
