@@ -120,10 +120,10 @@ public sealed class VictimSpec(ITestOutputHelper output)
         await MeasureAsync(client, 10, "victim-warm-up");
         var quiet = await MeasureAsync(client, 30, "victim-quiet");
 
-        // Act: a job of 1,000 deleted users, 32 workers retrying every 5xx at once, while the victim looks up 30 users.
+        // Act: a job of 1,000 deleted users, 64 workers retrying every 5xx at once, while the victim looks up 30 users.
         using var stop = new CancellationTokenSource();
         var job = Enumerable.Range(1, 1_000).Select(i => $"/api/users/{i * 10}").ToList();
-        var storm = RetryStorm.RunAsync(client, "batch-job", job, workers: 32, TimeSpan.FromSeconds(30), stop.Token);
+        var storm = RetryStorm.RunAsync(client, "batch-job", job, workers: 64, TimeSpan.FromSeconds(30), stop.Token);
         var stormy = await MeasureAsync(client, 30, "victim");
         await stop.CancelAsync();
         var stormResult = await storm;
@@ -131,8 +131,8 @@ public sealed class VictimSpec(ITestOutputHelper output)
         output.WriteLine($"victim p95 {quiet:N1} ms quiet, {stormy:N1} ms during the storm ({ratio:N1}x); storm: {stormResult}");
 
         // Assert
-        Symptom.AtMost(ratio, 4, string.Create(CultureInfo.InvariantCulture,
-            $"while another caller stormed ({stormResult.Sent:N0} requests, {stormResult.Count("500"):N0} answered 500), the victim's p95 rose from {quiet:N1} ms to {stormy:N1} ms, {ratio:N1}x; expected within 4x."));
+        Symptom.AtMost(ratio, 5, string.Create(CultureInfo.InvariantCulture,
+            $"while another caller stormed ({stormResult.Sent:N0} requests, {stormResult.Count("500"):N0} answered 500), the victim's p95 rose from {quiet:N1} ms to {stormy:N1} ms, {ratio:N1}x; expected within 5x."));
     }
 
     // The victim: one lookup after another, as a page does; its p95 in ms.
