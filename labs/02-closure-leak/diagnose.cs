@@ -32,17 +32,18 @@ var broken = services["Broken"];
 run.Step("Fixed: a heap dump (the tool forces a full collection first)");
 var fixedDump = run.PathFor("fixed.gcdump");
 await run.ToolAsync("dotnet-gcdump", ["collect", "-p", $"{services["Fixed"].ProcessId}", "-o", fixedDump], show: "^$");
-run.Figure("fixed_heap_dump_mb", Count(await run.ToolAsync("dotnet-gcdump", ["report", fixedDump], show: "GC Heap bytes"), @"([\d,]+)\s+GC Heap bytes") / 1e6);
+run.Figure("fixed_heap_dump_mb", LiveHeap.Parse(await run.ToolAsync("dotnet-gcdump", ["report", fixedDump], show: "GC Heap bytes")).HeapBytes / 1e6);
 
 run.Step("Broken: a heap dump, what the memory is and how many");
 var dump = run.PathFor("broken.gcdump");
 await run.ToolAsync("dotnet-gcdump", ["collect", "-p", $"{broken.ProcessId}", "-o", dump], show: "^$");
 var report = await run.ToolAsync("dotnet-gcdump", ["report", dump],
     show: @"GC Heap|Byte\[\] \(Bytes > 100K|CallbackNode|Linked2|DisplayClass3_0  \[Lab02");
-run.Figure("broken_heap_dump_mb", Count(report, @"([\d,]+)\s+GC Heap bytes") / 1e6);
-run.Figure("large_buffers", Count(report, @"\s[\d,]+\s+([\d,]+)\s+System\.Byte\[\] \(Bytes > 100K"));
-run.Figure("linked_token_sources", Count(report, @"\s[\d,]+\s+([\d,]+)\s+Linked2CancellationTokenSource"));
-run.Figure("closures", Count(report, @"\s[\d,]+\s+([\d,]+)\s+\[\]c__DisplayClass3_0\s+\[Lab02"));
+var heap = LiveHeap.Parse(report);
+run.Figure("broken_heap_dump_mb", heap.HeapBytes / 1e6);
+run.Figure("large_buffers", LargeBuffers(report)); // the report's row of arrays over 100 KB, which Parse adds to the smaller ones
+run.Figure("linked_token_sources", heap.Count("Linked2CancellationTokenSource"));
+run.Figure("closures", heap.Count("[]c__DisplayClass3_0"));
 
 run.Step("Broken: the toolkit's heap diff: two live-heap snapshots 1,000 reports apart, each type with what holds it");
 var before = await HeapSnapshot.TakeAsync(broken.ProcessId);
@@ -54,7 +55,7 @@ run.Figure("diff_buffers", diff.Find("System.Byte[]")?.CountGrowth ?? 0);
 run.Say("The path that keeps one buffer alive, from the buffer to its GC root:");
 run.Say(string.Join("\n <- ", diff.After.RootPath("System.Byte[]")));
 
-static double Count(string report, string pattern) =>
-    System.Text.RegularExpressions.Regex.Match(report, pattern) is { Success: true } m
+static double LargeBuffers(string report) =>
+    System.Text.RegularExpressions.Regex.Match(report, @"\s[\d,]+\s+([\d,]+)\s+System\.Byte\[\] \(Bytes > 100K") is { Success: true } m
         ? double.Parse(m.Groups[1].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture)
-        : throw new InvalidOperationException($"the gcdump report has no row matching {pattern}");
+        : throw new InvalidOperationException("the gcdump report has no row of byte arrays over 100 KB");

@@ -46,9 +46,10 @@ foreach (var variant in new[] { "Broken", "Fixed" })
         run.Step("Broken: what the live objects are (the report sorts by the size of one object; these are its largest counts)");
         var report = await run.ToolAsync("dotnet-gcdump", ["report", run.PathFor("broken-after.gcdump")],
             show: @"GC Heap|System\.String  |Lab03\.Prices\.Price  |Node<System\.String,Lab03\.Prices\.Price>");
-        run.Figure("broken_dump_prices", Count(report, @"\s[\d,]+\s+([\d,]+)\s+Lab03\.Prices\.Price  "));
-        run.Figure("broken_dump_nodes", Count(report, @"\s[\d,]+\s+([\d,]+)\s+Node<System\.String,Lab03\.Prices\.Price>"));
-        run.Figure("broken_dump_strings", Count(report, @"\s[\d,]+\s+([\d,]+)\s+System\.String  "));
+        var heap = LiveHeap.Parse(report);
+        run.Figure("broken_dump_prices", heap.Count("Lab03.Prices.Price"));
+        run.Figure("broken_dump_nodes", heap.Count("Node<System.String,Lab03.Prices.Price>"));
+        run.Figure("broken_dump_strings", heap.Count("System.String"));
     }
     await service.DisposeAsync();
 }
@@ -76,13 +77,8 @@ async Task<double> LiveHeapMb(LabService service, string file)
     // dotnet-gcdump forces a full collection first, so its total is the live heap.
     await run.ToolAsync("dotnet-gcdump", ["collect", "-p", $"{service.ProcessId}", "-o", run.PathFor(file)], show: "^$");
     var report = await run.ToolAsync("dotnet-gcdump", ["report", run.PathFor(file)], show: "GC Heap bytes");
-    return Count(report, @"([\d,]+)\s+GC Heap bytes") / 1e6;
+    return LiveHeap.Parse(report).HeapBytes / 1e6;
 }
-
-static double Count(string report, string pattern) =>
-    Regex.Match(report, pattern) is { Success: true } m
-        ? double.Parse(m.Groups[1].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture)
-        : throw new InvalidOperationException($"the gcdump report has no row matching {pattern}");
 
 static double Amount(string json) =>
     double.Parse(Regex.Match(json, @"""amount"":\s*([\d.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);

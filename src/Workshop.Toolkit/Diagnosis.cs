@@ -100,27 +100,19 @@ public sealed class Diagnosis : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         Print($"$ {command}");
         using var client = service.CreateClient(concurrency);
-        Interlocked.Increment(ref _loadsRunning);
-        try
-        {
-            var result = await LoadDriver.RunRequestsAsync(client, request, concurrency, requests).ConfigureAwait(false);
-            PrintLoad(result, command);
-            return result;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _loadsRunning);
-        }
+        var result = await LoadDriver.RunRequestsAsync(client, request, concurrency, requests).ConfigureAwait(false);
+        PrintLoad(result, command);
+        return result;
     }
 
     /// <summary>Keeps <paramref name="concurrency"/> GETs of <paramref name="path"/> in flight for <paramref name="duration"/>, as <c>hey -z</c> does.</summary>
     public async Task<LoadResult> LoadForAsync(LabService service, string path, TimeSpan duration, int concurrency)
     {
         ArgumentNullException.ThrowIfNull(service);
-        Print($"$ hey -z {duration.TotalSeconds:0}s -c {concurrency} {Url(service, path)}");
+        var command = $"hey -z {duration.TotalSeconds:0}s -c {concurrency} {Url(service, path)}";
+        Print($"$ {command}");
         using var client = service.CreateClient(concurrency);
         var settings = LoadSettings.Default with { RequestTimeout = duration + TimeSpan.FromSeconds(30) };
-        var command = $"hey -z {duration.TotalSeconds:0}s -c {concurrency} {Url(service, path)}";
         var result = await LoadDriver.RunClosedLoopAsync(client, _ => new HttpRequestMessage(HttpMethod.Get, path), concurrency, duration, settings).ConfigureAwait(false);
         PrintLoad(result, command);
         return result;
@@ -130,15 +122,10 @@ public sealed class Diagnosis : IAsyncDisposable
     /// Reads the service's <c>/metrics</c> and prints the samples of the named metrics, as
     /// <c>curl -s URL/metrics | grep -E '^(a|b)'</c> does; returns each metric's value (summed over its labels).
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, double>> MetricsAsync(LabService service, params string[] names)
+    public Task<IReadOnlyDictionary<string, double>> MetricsAsync(LabService service, params string[] names)
     {
         ArgumentNullException.ThrowIfNull(service);
-        Print($"$ curl -s {Url(service, "/metrics")} | grep -E '^({string.Join('|', names)})'");
-        using var client = service.CreateClient();
-        var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)).ConfigureAwait(false);
-        var samples = PrometheusText.Parse(text);
-        foreach (var line in text.Split('\n').Where(l => names.Any(n => l.StartsWith(n, StringComparison.Ordinal)))) Print(line.TrimEnd('\r'));
-        return names.ToDictionary(n => n, n => samples.Where(s => s.Name == n).Sum(s => s.Value));
+        return MetricsAsync(new Uri(service.BaseAddress, "/metrics"), names);
     }
 
     /// <summary>Reads any <c>/metrics</c> address (a fake's, say) as <see cref="MetricsAsync(LabService, string[])"/> does.</summary>
@@ -256,14 +243,13 @@ public sealed class Diagnosis : IAsyncDisposable
         // One block, so that two loads running side by side do not interleave their lines.
         lock (_transcript)
         {
-            if (Interlocked.CompareExchange(ref _loadsRunning, 0, 0) > 1 || _lastPrinted != command) Print($"  (the answers to: {(command.Length > 70 ? command[..70] + "..." : command)})");
+            if (_lastPrinted != command) Print($"  (the answers to: {(command.Length > 70 ? command[..70] + "..." : command)})");
             Print(string.Create(s, $"  Total: {r.Elapsed.TotalSeconds:0.0} s   Requests/sec: {r.Throughput:0.0}"));
             Print(string.Create(s, $"  Latency: p50 {r.P50:N1} ms   p95 {r.P95:N1} ms   p99 {r.P99:N1} ms   slowest {r.Max:N1} ms"));
             Print($"  Status: {string.Join("   ", r.ByStatus.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => string.Create(s, $"[{b.Key}] {b.Value:N0}")))}");
         }
     }
 
-    private int _loadsRunning;
     private string? _lastPrinted;
 
     private static string Url(LabService service, string path) => new Uri(service.BaseAddress, path).ToString();
