@@ -12,6 +12,7 @@ namespace Workshop.Downstream;
 public static class AnswerEndpoints
 {
     private static long _sequence;
+    private static long _arrivals;
 
     public static IEndpointRouteBuilder MapAnswers(this IEndpointRouteBuilder app)
     {
@@ -23,8 +24,9 @@ public static class AnswerEndpoints
     {
         var b = behaviour.Current;
         var ct = context.RequestAborted;
-        metrics.Answered(b.Mode);
-        switch (b.Mode)
+        var mode = Affected(b.FailureRate) ? b.Mode : "ok";
+        metrics.Answered(mode);
+        switch (mode)
         {
             case "hang":
                 await Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -42,7 +44,7 @@ public static class AnswerEndpoints
         var body = Body(context, sequence, b.BodyKb);
         context.Response.ContentType = "application/x-ndjson";
         context.Response.ContentLength = body.Length;
-        if (b.Mode == "drop")
+        if (mode == "drop")
         {
             // Half the promised body, then the connection goes: the client sees the body end early.
             await context.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), ct);
@@ -52,6 +54,15 @@ public static class AnswerEndpoints
             return;
         }
         await context.Response.Body.WriteAsync(body, ct);
+    }
+
+    // Request n is affected when n * rate crosses an integer: exactly that share of requests, evenly spread, and the
+    // same sequence on every run, so a spec can count on it.
+    private static bool Affected(double rate)
+    {
+        if (rate >= 1) return true;
+        var n = Interlocked.Increment(ref _arrivals);
+        return Math.Floor(n * rate) > Math.Floor((n - 1) * rate);
     }
 
     private static byte[] Body(HttpContext context, long sequence, int bodyKb)

@@ -22,6 +22,11 @@ public sealed record BehaviourOptions
     /// <summary>The size of an answer's body: a first line that describes the request, then rows up to this size.</summary>
     [Range(0, 16_384)]
     public int BodyKb { get; init; } = 64;
+
+    /// <summary>The share of requests the mode applies to, from 0 to 1: at 0.25 every fourth request is slow, fails,
+    /// hangs or drops and the others are answered ok, spread evenly (a provider that fails now and then). 1: all.</summary>
+    [Range(0.0, 1.0)]
+    public double FailureRate { get; init; } = 1;
 }
 
 /// <summary>The behaviour in force, swapped whole so a request sees one consistent setting.</summary>

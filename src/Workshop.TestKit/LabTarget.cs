@@ -37,6 +37,10 @@ public sealed class LabTarget : IXunitSerializable
     /// </summary>
     public LabApp StartOnKestrel(params (string Key, string Value)[] settings) => LabApp.Start(this, settings, configure: null, kestrel: true);
 
+    /// <summary>Starts the service on Kestrel with settings and further host configuration (test services, fake time).</summary>
+    public LabApp StartOnKestrel(Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder> configure, params (string Key, string Value)[] settings) =>
+        LabApp.Start(this, settings, configure, kestrel: true);
+
     public void Serialize(IXunitSerializationInfo info)
     {
         info.AddValue(nameof(Name), Name);

@@ -58,6 +58,25 @@ public sealed class DownstreamTests
     }
 
     [Fact]
+    public async Task Downstream_ToldToFailAQuarterOfTheTime_FailsEveryFourthRequest()
+    {
+        // Arrange
+        await using var provider = await Downstream.StartAsync(DownstreamBehaviour.Fail(500).Sometimes(0.25));
+        using var client = new HttpClient { BaseAddress = provider.BaseAddress };
+
+        // Act
+        var statuses = new List<int>();
+        for (var i = 0; i < 12; i++)
+        {
+            using var response = await client.GetAsync(new Uri("/anything", UriKind.Relative));
+            statuses.Add((int)response.StatusCode);
+        }
+
+        // Assert
+        statuses.Should().Equal([200, 200, 200, 500, 200, 200, 200, 500, 200, 200, 200, 500], "a rate of 0.25 fails requests 4, 8 and 12");
+    }
+
+    [Fact]
     public async Task TcpSockets_OneOpenConnection_CountsOneToItsRemotePort()
     {
         // Arrange

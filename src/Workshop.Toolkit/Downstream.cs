@@ -9,7 +9,8 @@ namespace Workshop.Toolkit;
 /// <param name="DelayMs">The wait of <c>slow</c>.</param>
 /// <param name="Status">The status of <c>fail</c>.</param>
 /// <param name="BodyKb">The size of an answer: a first line describing the request, then rows.</param>
-public sealed record DownstreamBehaviour(string Mode = "ok", int DelayMs = 0, int Status = 503, int BodyKb = 64)
+/// <param name="FailureRate">The share of requests the mode applies to (0 to 1, evenly spread); the others are answered ok.</param>
+public sealed record DownstreamBehaviour(string Mode = "ok", int DelayMs = 0, int Status = 503, int BodyKb = 64, double FailureRate = 1)
 {
     /// <summary>An answer at once, whole.</summary>
     public static DownstreamBehaviour Ok { get; } = new();
@@ -25,6 +26,9 @@ public sealed record DownstreamBehaviour(string Mode = "ok", int DelayMs = 0, in
 
     /// <summary>Half the body, then the connection closes.</summary>
     public static DownstreamBehaviour Drop { get; } = new("drop");
+
+    /// <summary>The same behaviour for only a share of requests (0 to 1, evenly spread); the others are answered ok.</summary>
+    public DownstreamBehaviour Sometimes(double failureRate) => this with { FailureRate = failureRate };
 }
 
 /// <summary>
@@ -71,6 +75,7 @@ public sealed class Downstream : IAsyncDisposable
             ["Downstream:DelayMs"] = b.DelayMs.ToString(CultureInfo.InvariantCulture),
             ["Downstream:Status"] = b.Status.ToString(CultureInfo.InvariantCulture),
             ["Downstream:BodyKb"] = b.BodyKb.ToString(CultureInfo.InvariantCulture),
+            ["Downstream:FailureRate"] = b.FailureRate.ToString(CultureInfo.InvariantCulture),
             // Its own log is noise beside the gateway's.
             ["Logging:LogLevel:Default"] = "Warning",
         };

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Time.Testing;
+using Workshop.Toolkit;
+
+namespace Lab07.Tests;
+
+/// <summary>What the specs send the shop, and how they time it.</summary>
+internal static class Shop
+{
+    /// <summary>Two bags of beans, 49.80 EUR, with a card token from the payment form.</summary>
+    public static object Cart { get; } = new { items = new[] { new { sku = "SKU-1001", quantity = 2 } }, cardToken = "tok_visa4242" };
+
+    public static (string, string)[] Settings(Downstream provider, params (string, string)[] more) =>
+        [("Lab:PaymentUrl", provider.BaseAddress.ToString().TrimEnd('/')), .. more];
+
+    public static async Task<Answer> CheckoutAsync(HttpClient client, object? cart = null)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await client.PostAsJsonAsync(new Uri("/api/checkout", UriKind.Relative), cart ?? Cart);
+        var body = await response.Content.ReadAsStringAsync();
+        return new Answer(response.StatusCode, clock.Elapsed, response.Content.Headers.ContentType?.MediaType,
+            response.Headers.RetryAfter?.Delta, body);
+    }
+
+    public static async Task<Answer> GetAsync(HttpClient client, string path)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        return new Answer(response.StatusCode, clock.Elapsed, response.Content.Headers.ContentType?.MediaType, null, body);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while moving the test's clock on, 100 ms at a time, each time the work has been
+    /// pending for a moment: the pauses a service takes on its clock (a retry's backoff) end, and nothing longer (a
+    /// break of a minute) can pass by accident, as a checkout needs a few steps at most.
+    /// </summary>
+    public static async Task<T> WhileTimePasses<T>(FakeTimeProvider time, Task<T> work)
+    {
+        while (!work.IsCompleted)
+        {
+            await Task.WhenAny(work, Task.Delay(20));
+            if (!work.IsCompleted) time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+        return await work;
+    }
+
+    /// <summary>Waits (60 s at most) until the provider has received <paramref name="calls"/> calls.</summary>
+    public static async Task<long> UntilProviderHasSeenAsync(Downstream provider, long calls)
+    {
+        var deadline = Stopwatch.StartNew();
+        long seen;
+        while ((seen = await provider.RequestsAsync()) < calls && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(10);
+        }
+        return seen;
+    }
+
+    public static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:N0}";
+}
+
+/// <summary>One answer of the shop: its status, how long it took, and what came with it.</summary>
+internal sealed record Answer(HttpStatusCode Status, TimeSpan Took, string? MediaType, TimeSpan? RetryAfter, string Body)
+{
+    public int Code => (int)Status;
+
+    public override string ToString() => $"{Code} in {Shop.Ms(Took)} ms";
+}
