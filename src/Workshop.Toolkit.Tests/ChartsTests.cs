@@ -129,4 +129,18 @@ public sealed class ChartsTests : IDisposable
             ["Broken: client gave up (timeout) (2)", "Broken: still waiting at the end (1)", "Broken: answered (1)"]);
         svg.Should().Contain("conditions");
     }
+
+    [Fact]
+    public void Wrap_ALongSubtitle_BreaksAtSpacesWithinTheWidth()
+    {
+        // Arrange
+        var subtitle = string.Join(' ', Enumerable.Repeat("twelve chars", 30));
+
+        // Act
+        var lines = Charts.Wrap(subtitle, Charts.SubtitleLineLength).Split('\n');
+
+        // Assert
+        lines.Should().HaveCountGreaterThan(1).And.OnlyContain(l => l.Length <= Charts.SubtitleLineLength, "a subtitle wider than the chart is cut off at its edges");
+        string.Join(' ', lines).Should().Be(subtitle, "wrapping loses no word");
+    }
 }

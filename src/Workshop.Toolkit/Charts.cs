@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 
@@ -186,10 +187,32 @@ public static class Charts
     private static Plot NewPlot(string title, string? subtitle, string? xLabel, string yLabel)
     {
         var plot = new Plot();
-        plot.Title(string.IsNullOrWhiteSpace(subtitle) ? title : $"{title}\n{subtitle}", size: string.IsNullOrWhiteSpace(subtitle) ? 16 : 13);
+        plot.Title(string.IsNullOrWhiteSpace(subtitle) ? title : $"{title}\n{Wrap(subtitle, SubtitleLineLength)}", size: string.IsNullOrWhiteSpace(subtitle) ? 16 : 13);
         if (xLabel is not null) plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         return plot;
+    }
+
+    /// <summary>Characters of a subtitle line that fit the 800-pixel width at the title's size.</summary>
+    internal const int SubtitleLineLength = 100;
+
+    /// <summary>Breaks <paramref name="text"/> at spaces into lines of at most <paramref name="width"/> characters (a longer word stands alone).</summary>
+    internal static string Wrap(string text, int width)
+    {
+        var lines = new List<string>();
+        var line = new StringBuilder();
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width)
+            {
+                lines.Add(line.ToString());
+                line.Clear();
+            }
+            if (line.Length > 0) line.Append(' ');
+            line.Append(word);
+        }
+        if (line.Length > 0) lines.Add(line.ToString());
+        return string.Join('\n', lines);
     }
 
     private static void Dots(Plot plot, string legend, IEnumerable<RequestSample> samples, Color colour, MarkerShape shape, float size)

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using Workshop.Toolkit;
+using Workshop.Toolkit.Replay;
+
+namespace Lab07.Replay;
+
+/// <summary>
+/// Lab 07: the payment provider hangs (an outage) while customers check out, 4 a second, and shop visitors browse the
+/// catalog, 20 requests a second, for 8 s. Broken holds a database connection across the payment call and tries each
+/// charge three times with its whole 1.5 s timeout, so the 10 connections of the pool are all waiting on the provider
+/// and the catalog waits for them. Fixed gives its connection back before calling, gives each try 300 ms, and once
+/// the provider is judged down stops calling it and answers checkout 503 with Retry-After at once.
+/// </summary>
+public sealed class CircuitBreakerScenario : LabScenario
+{
+    /// <summary>How long the outage is replayed, at scale 1.</summary>
+    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(8);
+
+    /// <summary>Checkouts a second.</summary>
+    public const double CheckoutRate = 4;
+
+    /// <summary>Catalog requests a second.</summary>
+    public const double CatalogRate = 20;
+
+    /// <summary>The payment timeout, and each try's.</summary>
+    public const int PaymentTimeoutMs = 1_500, AttemptTimeoutMs = 300;
+
+    /// <summary>Database connections.</summary>
+    public const int Pool = 10;
+
+    public const string CheckoutP99 = "checkout_p99_ms";
+    public const string Checkouts = "checkouts";
+    public const string ProviderCalls = "provider_calls";
+    public const string CallsPerCheckout = "provider_calls_per_checkout";
+    public const string Degraded = "checkout_503";
+    public const string HealthP99 = "healthz_p99_ms";
+    public const string BreakerOpen = "breaker_open_at_end";
+
+    /// <inheritdoc />
+    public override string Lab => "07-circuit-breaker";
+
+    /// <inheritdoc />
+    public override string Title => "The payment provider that took the shop down";
+
+    /// <inheritdoc />
+    public override string Symptom => "The payment provider hangs; every checkout waits it out, three times, and the catalog and the health check wait with them.";
+
+    /// <inheritdoc />
+    public override string Conditions(double scale) => string.Create(CultureInfo.InvariantCulture,
+        $"the payment provider hangs; customers check out {CheckoutRate:0} times a second and the catalog gets {CatalogRate:0} requests a second for {(Duration * scale).TotalSeconds:0.#} s; " +
+        $"payment timeout {PaymentTimeoutMs:N0} ms (each try {AttemptTimeoutMs} ms on Fixed); {Pool} database connections");
+
+    /// <inheritdoc />
+    public override IReadOnlyList<LabMetric> LabMetrics =>
+    [
+        new("shop_payment_calls_total", "calls sent to the payment provider"),
+        new("shop_db_pool_waiting", "callers waiting for a database connection", MetricSummary.Peak),
+    ];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<FigureRow> KeyRows =>
+    [
+        new(CheckoutP99, "checkout latency p99"),
+        new(HealthP99, "/healthz latency p99 (probed twice a second)"),
+        new(Checkouts, "checkouts answered"),
+        new(Degraded, "of those, 503 with Retry-After at once (the degraded answer)"),
+        new(ProviderCalls, "calls that reached the provider"),
+        new(CallsPerCheckout, "calls to the provider per checkout"),
+        new(BreakerOpen, "the breaker open at the end (1: yes) on /metrics"),
+    ];
+
+    /// <inheritdoc />
+    public override HeadlineSpec Headline { get; } = new("p99_ms", "the catalog's p99 while the payment provider is down", Better.Lower, Unit: 1,
+        (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"While the payment provider hung, the catalog, which never calls it, waited up to {h.Broken:N0} ms on Broken (p99): every database connection was held " +
+            $"by a checkout waiting out three {PaymentTimeoutMs:N0} ms tries ({broken.Figure(ProviderCalls):N0} calls reached the sick provider, checkout p99 {broken.Figure(CheckoutP99):N0} ms). " +
+            $"On Fixed, {h.Fixed:N0} ms, {h.RatioText} better: checkouts hold no connection while they call, each try gets {AttemptTimeoutMs} ms, and once the provider was judged down " +
+            $"the breaker answered for it: {@fixed.Figure(Degraded):N0} checkouts got a 503 with Retry-After, and the provider {@fixed.Figure(ProviderCalls):N0} calls in all (checkout p99 {@fixed.Figure(CheckoutP99):N0} ms, the tries before the breaker opened). " +
+            $"Its cost: for the break, customers who might have been charged are turned away, and the order must be paid again."));
+
+    /// <inheritdoc />
+    public override async Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Lab:PaymentTimeoutMs"] = PaymentTimeoutMs.ToString(CultureInfo.InvariantCulture),
+            ["Lab:AttemptTimeoutMs"] = AttemptTimeoutMs.ToString(CultureInfo.InvariantCulture),
+            ["Lab:DbPoolSize"] = Pool.ToString(CultureInfo.InvariantCulture),
+        };
+        var context = new ScenarioContext(variant, settings, scale);
+        var provider = context.Own(await Downstream.StartAsync(DownstreamBehaviour.Hang, ct).ConfigureAwait(false));
+        settings["Lab:PaymentUrl"] = provider.BaseAddress.ToString().TrimEnd('/');
+        return context;
+    }
+
+    /// <inheritdoc />
+    public override async Task WarmUpAsync(LabService service, ScenarioContext context, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        using var client = service.CreateClient();
+        for (var i = 0; i < 5; i++) await client.GetStringAsync(new Uri("/api/catalog", UriKind.Relative), ct).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task<LoadResult> DriveAsync(LabService service, ScenarioContext context, IProgress<LoadProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(context);
+        var provider = context.Owned<Downstream>();
+        var before = await provider.RequestsAsync(ct).ConfigureAwait(false);
+        var duration = context.Scaled(Duration);
+        // Every client waits far longer than any of the shop's own timeouts: what is measured is the shop's answer.
+        var patient = new LoadSettings { RequestTimeout = TimeSpan.FromSeconds(60) };
+        using var checkoutClient = service.CreateClient(256);
+        using var catalogClient = service.CreateClient(256);
+        using var healthClient = service.CreateClient(16);
+        var checkouts = LoadDriver.RunOpenLoopAsync(checkoutClient, i => new HttpRequestMessage(HttpMethod.Post, "/api/checkout")
+        {
+            Content = JsonContent.Create(new { items = new[] { new { sku = $"SKU-100{1 + i % 6}", quantity = 1 + (int)(i % 3) } }, cardToken = $"tok_card{1000 + i % 9000}" }),
+        }, CheckoutRate, duration, patient, progress: null, ct);
+        var health = LoadDriver.RunOpenLoopAsync(healthClient, _ => new HttpRequestMessage(HttpMethod.Get, "/healthz"), 2, duration, patient, progress: null, ct);
+        var catalog = await LoadDriver.RunOpenLoopAsync(catalogClient, i => new HttpRequestMessage(HttpMethod.Get, i % 2 == 0 ? "/api/catalog" : $"/api/catalog/SKU-100{1 + i % 6}"),
+            CatalogRate, duration, patient, progress, ct).ConfigureAwait(false);
+        var checkout = await checkouts.ConfigureAwait(false);
+        var probes = await health.ConfigureAwait(false);
+
+        using var metrics = new MetricsReader(service.BaseAddress);
+        var snapshot = await metrics.ScrapeAsync(ct).ConfigureAwait(false);
+        var calls = await provider.RequestsAsync(ct).ConfigureAwait(false) - before;
+        context.Figures[CheckoutP99] = Math.Round(checkout.P99, 1);
+        context.Figures[HealthP99] = Math.Round(probes.P99, 1);
+        context.Figures[Checkouts] = checkout.Completed;
+        context.Figures[Degraded] = checkout.Count("503");
+        context.Figures[ProviderCalls] = calls;
+        context.Figures[CallsPerCheckout] = Math.Round(calls / (double)Math.Max(1, checkout.Completed), 2);
+        context.Figures[BreakerOpen] = snapshot.Value("shop_payment_breaker_state", ("state", "open")) ?? 0;
+        return catalog;
+    }
+}
