@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
 
 namespace Workshop.Toolkit;
 
@@ -85,7 +84,21 @@ public sealed class Downstream : IAsyncDisposable
     /// <summary>Changes how it answers from the next request on.</summary>
     public async Task SetAsync(DownstreamBehaviour behaviour, CancellationToken ct = default)
     {
-        using var response = await _client.PutAsJsonAsync(new Uri("/control", UriKind.Relative), behaviour, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(behaviour);
+        // Written by hand, not by reflection: file-based scripts (a lab's diagnose.cs) run without reflection-based JSON.
+        using var body = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(body))
+        {
+            json.WriteStartObject();
+            json.WriteString("mode", behaviour.Mode);
+            json.WriteNumber("delayMs", behaviour.DelayMs);
+            json.WriteNumber("status", behaviour.Status);
+            json.WriteNumber("bodyKb", behaviour.BodyKb);
+            json.WriteNumber("failureRate", behaviour.FailureRate);
+            json.WriteEndObject();
+        }
+        using var content = new ByteArrayContent(body.ToArray()) { Headers = { ContentType = new("application/json") } };
+        using var response = await _client.PutAsync(new Uri("/control", UriKind.Relative), content, ct).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
     }
 

@@ -1,0 +1,48 @@
+using Lab07;
+using Lab07.Catalog;
+using Lab07.Checkout;
+using Lab07.Data;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Workshop.ServiceKit;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddWorkshopDefaults(ShopMetrics.MeterName);
+builder.AddLabKnobs<LabOptions>().ValidateDataAnnotations();
+builder.Services.AddProblemDetails();
+builder.Services.AddSingleton<ShopMetrics>();
+builder.Services.AddSingleton<ShopDatabase>();
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+builder.Services.AddTransient<PaymentCallCounter>();
+var payments = builder.Services.AddHttpClient<PaymentClient>((services, client) =>
+    {
+        var lab = services.GetRequiredService<IOptions<LabOptions>>().Value;
+        client.BaseAddress = new Uri(lab.PaymentUrl);
+        client.Timeout = Timeout.InfiniteTimeSpan;
+    });
+payments.AddStandardResilienceHandler().Configure((standard, services) =>
+{
+    var lab = services.GetRequiredService<IOptions<LabOptions>>().Value;
+    standard.TotalRequestTimeout.Timeout = TimeSpan.FromMilliseconds(lab.PaymentTimeoutMs);
+    standard.AttemptTimeout.Timeout = TimeSpan.FromMilliseconds(lab.AttemptTimeoutMs);
+    standard.Retry.MaxRetryAttempts = 2;
+    standard.Retry.Delay = TimeSpan.FromMilliseconds(200);
+    standard.CircuitBreaker.MinimumThroughput = 4;
+    standard.CircuitBreaker.FailureRatio = 0.9;
+    standard.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(lab.BreakDurationSeconds);
+    // The standard options insist on a sampling window of two attempt timeouts at least.
+    standard.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(60, 2 * lab.AttemptTimeoutMs / 1000.0));
+});
+payments.AddHttpMessageHandler<PaymentCallCounter>(); // every request that goes out, counted
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapWorkshopEndpoints();
+app.MapCatalog();
+app.MapCheckout();
+
+app.Run();

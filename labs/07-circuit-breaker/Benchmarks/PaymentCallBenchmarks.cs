@@ -1,0 +1,111 @@
+using BenchmarkDotNet.Attributes;
+using Lab07;
+using Lab07.Checkout;
+using Lab07.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Lab07.Benchmarks;
+
+/// <summary>
+/// One charge of a healthy provider, as the shop makes it: <c>POST /v1/charges</c> with the order, the first line of
+/// the answer read for the reference. The provider is a Kestrel server on a loopback port, in this process, answering
+/// at once, so what differs between the two is the client side alone.
+/// </summary>
+/// <remarks>
+/// Baseline: Fixed's <see cref="PaymentClient"/> on a plain typed client, one call and nothing around it (what Broken
+/// does when the provider answers the first try). Against it: the same client with Fixed's resilience pipeline, as
+/// <c>Fixed/Program.cs</c> registers it (total timeout, retry, circuit breaker closed, attempt timeout).
+/// </remarks>
+[MemoryDiagnoser]
+public class PaymentCallBenchmarks
+{
+    private WebApplication _provider = null!;
+    private ServiceProvider _plain = null!;
+    private ServiceProvider _resilient = null!;
+    private PaymentClient _plainClient = null!;
+    private PaymentClient _resilientClient = null!;
+    private readonly Order _order = new("ord-000001", [new OrderLine("SKU-1001", 2, 24.90m)], 49.80m, OrderStatus.AwaitingPayment, null);
+
+    [GlobalSetup]
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        _provider = builder.Build();
+        long sequence = 0;
+        _provider.MapPost("/v1/charges", (HttpContext context) =>
+            context.Response.WriteAsync($"{{\"path\":\"/v1/charges\",\"method\":\"POST\",\"sequence\":{Interlocked.Increment(ref sequence)}}}\n"));
+        await _provider.StartAsync();
+        var address = new Uri(_provider.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+        _plain = Services(address, resilient: false);
+        _resilient = Services(address, resilient: true);
+        _plainClient = _plain.GetRequiredService<PaymentClient>();
+        _resilientClient = _resilient.GetRequiredService<PaymentClient>();
+        // Both warm: a connection open, the pipeline built.
+        await PlainAsync();
+        await ResilientAsync();
+    }
+
+    [Benchmark(Baseline = true, Description = "one call, nothing around it")]
+    public async Task<PaymentResult> PlainAsync() => await _plainClient.ChargeAsync(_order, "tok_visa4242", CancellationToken.None);
+
+    [Benchmark(Description = "Fixed: through the resilience pipeline, breaker closed")]
+    public async Task<PaymentResult> ResilientAsync() => await _resilientClient.ChargeAsync(_order, "tok_visa4242", CancellationToken.None);
+
+    private static ServiceProvider Services(Uri provider, bool resilient)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMetrics();
+        services.AddSingleton<ShopMetrics>();
+        services.AddOptions<LabOptions>().Configure(o => o.PaymentUrl = provider.ToString().TrimEnd('/'));
+        var payments = services.AddHttpClient<PaymentClient>(client =>
+        {
+            client.BaseAddress = provider;
+            client.Timeout = resilient ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(10);
+        });
+        if (resilient)
+        {
+            // As Fixed/Program.cs registers it.
+            payments.AddResilienceHandler("payments", (pipeline, context) =>
+            {
+                var lab = context.ServiceProvider.GetRequiredService<IOptions<LabOptions>>().Value;
+                var metrics = context.ServiceProvider.GetRequiredService<ShopMetrics>();
+                pipeline
+                    .AddTimeout(TimeSpan.FromMilliseconds(lab.PaymentTimeoutMs))
+                    .AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 2, Delay = TimeSpan.FromMilliseconds(200), BackoffType = DelayBackoffType.Exponential, UseJitter = true })
+                    .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                    {
+                        FailureRatio = 0.5,
+                        MinimumThroughput = 5,
+                        SamplingDuration = TimeSpan.FromSeconds(30),
+                        BreakDuration = TimeSpan.FromSeconds(lab.BreakDurationSeconds),
+                        OnOpened = _ => metrics.BreakerIs("open"),
+                        OnHalfOpened = _ => metrics.BreakerIs("half_open"),
+                        OnClosed = _ => metrics.BreakerIs("closed"),
+                    })
+                    .AddTimeout(TimeSpan.FromMilliseconds(lab.AttemptTimeoutMs));
+            });
+        }
+        return services.BuildServiceProvider();
+    }
+
+    [GlobalCleanup]
+    public async Task StopAsync()
+    {
+        await _resilient.DisposeAsync();
+        await _plain.DisposeAsync();
+        await _provider.DisposeAsync();
+    }
+}
