@@ -18,13 +18,21 @@ public static class SourceExcerpt
     public static string Of(LabInfo lab, string file, string from, string? to = null)
     {
         ArgumentNullException.ThrowIfNull(lab);
-        var path = Path.Combine(lab.Directory, file);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{lab.Name} has no {file}.", path);
+        return Excerpt(Path.Combine(lab.Directory, file), $"{lab.Name}/{file}", from, to);
+    }
+
+    /// <summary>The same, for a file of the repository outside the labs (<c>src/Workshop.Pipeline/Layers.cs</c>).</summary>
+    public static string OfRepositoryFile(string file, string from, string? to = null) =>
+        Excerpt(Path.Combine(Repo.Root, file), file, from, to);
+
+    private static string Excerpt(string path, string name, string from, string? to)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"There is no {name}.", path);
         var lines = File.ReadAllLines(path);
         var start = Array.FindIndex(lines, l => l.Contains(from, StringComparison.Ordinal));
-        if (start < 0) throw new InvalidOperationException($"{lab.Name}/{file} has no line with '{from}': the walkthrough points at code that has changed.");
+        if (start < 0) throw new InvalidOperationException($"{name} has no line with '{from}': the walkthrough points at code that has changed.");
         var end = to is null ? lines.Length - 1 : Array.FindIndex(lines, start, l => l.Contains(to, StringComparison.Ordinal));
-        if (end < 0) throw new InvalidOperationException($"{lab.Name}/{file} has no line with '{to}' after '{from}': the walkthrough points at code that has changed.");
+        if (end < 0) throw new InvalidOperationException($"{name} has no line with '{to}' after '{from}': the walkthrough points at code that has changed.");
         var text = new StringBuilder();
         for (var i = start; i <= end; i++) text.Append(CultureInfo.InvariantCulture, $"{i + 1,4}  {lines[i]}").Append('\n');
         return text.ToString();

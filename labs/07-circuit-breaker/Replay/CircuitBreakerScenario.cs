@@ -7,15 +7,15 @@ namespace Lab07.Replay;
 
 /// <summary>
 /// Lab 07: the payment provider hangs (an outage) while customers check out, 4 a second, and shop visitors browse the
-/// catalog, 20 requests a second, for 8 s. Broken holds a database connection across the payment call and tries each
-/// charge three times with its whole 1.5 s timeout, so the 10 connections of the pool are all waiting on the provider
-/// and the catalog waits for them. Fixed gives its connection back before calling, gives each try 300 ms, and once
+/// catalog, 20 requests a second, for 6 s. Broken holds a database connection across the payment call and tries each
+/// charge three times with its whole 1 s timeout, so the 10 connections of the pool are all waiting on the provider
+/// and the catalog waits for them. Fixed gives its connection back before calling, gives each try 200 ms, and once
 /// the provider is judged down stops calling it and answers checkout 503 with Retry-After at once.
 /// </summary>
 public sealed class CircuitBreakerScenario : LabScenario
 {
     /// <summary>How long the outage is replayed, at scale 1.</summary>
-    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(6);
 
     /// <summary>Checkouts a second.</summary>
     public const double CheckoutRate = 4;
@@ -24,7 +24,7 @@ public sealed class CircuitBreakerScenario : LabScenario
     public const double CatalogRate = 20;
 
     /// <summary>The payment timeout, and each try's.</summary>
-    public const int PaymentTimeoutMs = 1_500, AttemptTimeoutMs = 300;
+    public const int PaymentTimeoutMs = 1_000, AttemptTimeoutMs = 200;
 
     /// <summary>Database connections.</summary>
     public const int Pool = 10;

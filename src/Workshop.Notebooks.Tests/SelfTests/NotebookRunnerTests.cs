@@ -296,10 +296,12 @@ public sealed class NotebookRunnerTests(ITestOutputHelper output) : IDisposable
     public async Task Runner_CellOverTimeout_FailsNamingTheCell()
     {
         // Arrange
+        // The limit leaves the first cell room for the kernel's cold start (several seconds on a busy 2-core machine,
+        // where 0.5 s once failed the quick cell); the second cell outlives it six times over.
         var path = _folder.Write("slow.ipynb", Notebook(
             CSharpCell("var quick = 1;"),
-            CSharpCell("await Task.Delay(TimeSpan.FromSeconds(3));")));
-        var runner = Runner(TimeSpan.FromMilliseconds(500));
+            CSharpCell("await Task.Delay(TimeSpan.FromSeconds(60));")));
+        var runner = Runner(TimeSpan.FromSeconds(10));
 
         // Act
         var result = await runner.RunAsync(path);
@@ -307,7 +309,7 @@ public sealed class NotebookRunnerTests(ITestOutputHelper output) : IDisposable
         // Assert
         result.Succeeded.Should().BeFalse("the second cell outlives its timeout");
         result.Problems.Should().ContainSingle().Which.Should()
-            .Contain("slow.ipynb: cell 1 (0-based) timed out after 0.5 s").And
+            .Contain("slow.ipynb: cell 1 (0-based) timed out after 10 s").And
             .Contain(NotebookRunnerOptions.CellTimeoutVariable);
     }
 

@@ -1,0 +1,9 @@
+using BenchmarkDotNet.Running;
+
+namespace Workshop.Pipeline.Benchmarks;
+
+public static class Program
+{
+    // dotnet run -c Release --project src/Workshop.Pipeline.Benchmarks -- --filter '*' --job short --inProcess
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}
