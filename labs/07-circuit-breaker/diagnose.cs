@@ -21,7 +21,7 @@ foreach (var variant in new[] { "Broken", "Fixed" })
         ("Lab:PaymentTimeoutMs", "1500"), ("Lab:AttemptTimeoutMs", "300"), ("Lab:BreakDurationSeconds", "5"));
     var checkouts = run.LoadAsync(shop, _ => new HttpRequestMessage(HttpMethod.Post, "/api/checkout") { Content = new StringContent(Cart, System.Text.Encoding.UTF8, "application/json") },
         Customers, Customers, $"hey -n {Customers} -c {Customers} -m POST -T application/json -d '{Cart}' {new Uri(shop.BaseAddress, "/api/checkout")} &");
-    while (await provider.RequestsAsync() < Customers) await Task.Delay(10); // every customer's first try has reached the provider
+    await provider.WaitForRequestsAsync(Customers, TimeSpan.FromSeconds(60)); // every customer's first try has reached the provider
 
     var pool = await run.MetricsAsync(shop, "shop_db_pool_in_use", "shop_db_pool_waiting");
     run.Figure($"{v}_pool_in_use", pool["shop_db_pool_in_use"]);

@@ -114,6 +114,27 @@ public sealed class Downstream : IAsyncDisposable
     public async Task<long> RequestsAsync(CancellationToken ct = default) =>
         (long)await ReadAsync("downstream_requests_total", ct).ConfigureAwait(false);
 
+    /// <summary>
+    /// Waits until it has received <paramref name="requests"/> requests in all, reading its <c>/metrics</c> every 10 ms,
+    /// so a caller can act once calls are known to be in flight (a hung provider holding them); returns the count.
+    /// </summary>
+    /// <exception cref="TimeoutException">Fewer arrived within <paramref name="timeout"/>.</exception>
+    public async Task<long> WaitForRequestsAsync(long requests, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var seen = await RequestsAsync(ct).ConfigureAwait(false);
+            if (seen >= requests) return seen;
+            if (waited.Elapsed > timeout)
+            {
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                    $"The downstream fake received {seen} requests in {timeout.TotalSeconds:0} s; {requests} were expected."));
+            }
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+    }
+
     private async Task<double> ReadAsync(string name, CancellationToken ct)
     {
         var text = await _client.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct).ConfigureAwait(false);

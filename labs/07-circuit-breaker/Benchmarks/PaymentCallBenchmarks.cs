@@ -8,10 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Polly;
 
 namespace Lab07.Benchmarks;
 
@@ -23,7 +20,7 @@ namespace Lab07.Benchmarks;
 /// <remarks>
 /// Baseline: Fixed's <see cref="PaymentClient"/> on a plain typed client, one call and nothing around it (what Broken
 /// does when the provider answers the first try). Against it: the same client with Fixed's resilience pipeline, as
-/// <c>Fixed/Program.cs</c> registers it (total timeout, retry, circuit breaker closed, attempt timeout).
+/// <c>Fixed/Program.cs</c> registers it, <see cref="PaymentPipeline"/> (total timeout, retry, circuit breaker closed, attempt timeout).
 /// </remarks>
 [MemoryDiagnoser]
 public class PaymentCallBenchmarks
@@ -75,29 +72,7 @@ public class PaymentCallBenchmarks
             client.BaseAddress = provider;
             client.Timeout = resilient ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(10);
         });
-        if (resilient)
-        {
-            // As Fixed/Program.cs registers it.
-            payments.AddResilienceHandler("payments", (pipeline, context) =>
-            {
-                var lab = context.ServiceProvider.GetRequiredService<IOptions<LabOptions>>().Value;
-                var metrics = context.ServiceProvider.GetRequiredService<ShopMetrics>();
-                pipeline
-                    .AddTimeout(TimeSpan.FromMilliseconds(lab.PaymentTimeoutMs))
-                    .AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 2, Delay = TimeSpan.FromMilliseconds(200), BackoffType = DelayBackoffType.Exponential, UseJitter = true })
-                    .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                    {
-                        FailureRatio = 0.5,
-                        MinimumThroughput = 5,
-                        SamplingDuration = TimeSpan.FromSeconds(30),
-                        BreakDuration = TimeSpan.FromSeconds(lab.BreakDurationSeconds),
-                        OnOpened = _ => metrics.BreakerIs("open"),
-                        OnHalfOpened = _ => metrics.BreakerIs("half_open"),
-                        OnClosed = _ => metrics.BreakerIs("closed"),
-                    })
-                    .AddTimeout(TimeSpan.FromMilliseconds(lab.AttemptTimeoutMs));
-            });
-        }
+        if (resilient) payments.AddResilienceHandler("payments", PaymentPipeline.Configure);
         return services.BuildServiceProvider();
     }
 

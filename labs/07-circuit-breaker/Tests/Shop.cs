@@ -47,18 +47,6 @@ internal static class Shop
         return await work;
     }
 
-    /// <summary>Waits (60 s at most) until the provider has received <paramref name="calls"/> calls.</summary>
-    public static async Task<long> UntilProviderHasSeenAsync(Downstream provider, long calls)
-    {
-        var deadline = Stopwatch.StartNew();
-        long seen;
-        while ((seen = await provider.RequestsAsync()) < calls && deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(10);
-        }
-        return seen;
-    }
-
     public static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:N0}";
 }
 

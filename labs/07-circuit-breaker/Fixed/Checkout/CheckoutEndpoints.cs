@@ -62,7 +62,7 @@ public static class CheckoutEndpoints
         }
     }
 
-    // FIX: what the customer's screen and the logs are told, never the card
+    // FIX: why payments are unavailable, in the words the degraded answer gives the customer
     private static string Why(PaymentResult result) => result switch
     {
         PaymentResult.Unavailable => "the payment provider is down; calls to it are paused",
