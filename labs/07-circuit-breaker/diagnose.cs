@@ -18,7 +18,7 @@ foreach (var variant in new[] { "Broken", "Fixed" })
     run.Say($"(the provider fake, told to hang, listens on {provider.BaseAddress}: dotnet run --project src/Workshop.Downstream -- --urls {provider.BaseAddress.ToString().TrimEnd('/')} " +
         "then curl -X PUT -H 'content-type: application/json' -d '{\"mode\":\"hang\"}' .../control)");
     var shop = await run.StartAsync(variant, ("Lab:PaymentUrl", provider.BaseAddress.ToString().TrimEnd('/')),
-        ("Lab:PaymentTimeoutMs", "1500"), ("Lab:AttemptTimeoutMs", "300"), ("Lab:BreakDurationSeconds", "5"));
+        ("Lab:PaymentTimeoutMs", "1500"), ("Lab:AttemptTimeoutMs", "1000"), ("Lab:BreakDurationSeconds", "5"));
     var checkouts = run.LoadAsync(shop, _ => new HttpRequestMessage(HttpMethod.Post, "/api/checkout") { Content = new StringContent(Cart, System.Text.Encoding.UTF8, "application/json") },
         Customers, Customers, $"hey -n {Customers} -c {Customers} -m POST -T application/json -d '{Cart}' {new Uri(shop.BaseAddress, "/api/checkout")} &");
     await provider.WaitForRequestsAsync(Customers, TimeSpan.FromSeconds(60)); // every customer's first try has reached the provider

@@ -127,16 +127,17 @@ public sealed class VictimSpec(ITestOutputHelper output)
         var stormy = await MeasureAsync(client, 30, "victim");
         await stop.CancelAsync();
         var stormResult = await storm;
-        var ratio = stormy / Math.Max(quiet, 0.1);
-        output.WriteLine($"victim p95 {quiet:N1} ms quiet, {stormy:N1} ms during the storm ({ratio:N1}x); storm: {stormResult}");
+        var ratio = stormy.P50.TotalMilliseconds / Math.Max(quiet.P50.TotalMilliseconds, 0.1);
+        output.WriteLine($"victim quiet: {quiet}; during the storm: {stormy} (median {ratio:N1}x); storm: {stormResult}");
 
-        // Assert
+        // Assert: the median, not a tail: a storm that takes the CPU slows every lookup of the victim, while one
+        // scheduler hiccup of a busy machine, or one admitted burst, moves only the slowest one or two of 30.
         Symptom.AtMost(ratio, 5, string.Create(CultureInfo.InvariantCulture,
-            $"while another caller stormed ({stormResult.Sent:N0} requests, {stormResult.Count("500"):N0} answered 500), the victim's p95 rose from {quiet:N1} ms to {stormy:N1} ms, {ratio:N1}x; expected within 5x."));
+            $"while another caller stormed ({stormResult.Sent:N0} requests, {stormResult.Count("500"):N0} answered 500), the victim's median lookup rose from {quiet.P50.TotalMilliseconds:N1} ms to {stormy.P50.TotalMilliseconds:N1} ms, {ratio:N1}x; expected within 5x."));
     }
 
-    // The victim: one lookup after another, as a page does; its p95 in ms.
-    private static async Task<double> MeasureAsync(HttpClient client, int count, string name)
+    // The victim: one lookup after another, as a page does.
+    private static async Task<LatencySummary> MeasureAsync(HttpClient client, int count, string name)
     {
         var times = new List<TimeSpan>();
         for (var i = 0; i < count; i++)
@@ -146,6 +147,6 @@ public sealed class VictimSpec(ITestOutputHelper output)
             times.Add(clock.Elapsed);
             response.StatusCode.Should().Be(HttpStatusCode.OK, "the victim asks for users that exist, once per caller");
         }
-        return LatencySummary.Of(times).P95.TotalMilliseconds;
+        return LatencySummary.Of(times);
     }
 }
