@@ -31,7 +31,7 @@ internal static class WorkshopApp
             config.AddCommand<ReplayCommand>("replay")
                 .WithDescription("Replays a lab's incident: Broken and Fixed as real processes under the same load, side by side, with charts.")
                 .WithExample("replay", "all")
-                .WithExample("replay", "01", "--duration", "5")
+                .WithExample("replay", "01", "--scale", "0.5")
                 .WithExample("replay", "01", "--json");
             config.AddCommand<CheckCommand>("check")
                 .WithDescription("Runs a lab's spec against your Broken copy: each test green or red, and a hint when red.")
@@ -44,6 +44,10 @@ internal static class WorkshopApp
             config.AddCommand<DiffCommand>("diff")
                 .WithDescription("Shows the reference fix: Broken against Fixed, names normalised, so only the fix shows.")
                 .WithExample("diff", "01");
+            config.AddCommand<HeapDiffCommand>("heapdiff")
+                .WithDescription("The leak hunt in one command: a lab's live heap before and after its replay's load, the types that grew most and what holds them.")
+                .WithExample("heapdiff", "02")
+                .WithExample("heapdiff", "02", "--variant", "fixed", "--requests", "2000");
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Checks this machine: the .NET SDK against global.json, local tools, loopback ports, optional load tools.");
         });

@@ -41,6 +41,8 @@ public sealed class ClosureLeakScenario : LabScenario
         "Every report request leaves callbacks on the application-stopping token; one closure holds the 128 KB report, so the heap grows with traffic.";
 
     /// <inheritdoc />
+    public override long? RequestCount => Requests;
+
     public override string Conditions(double scale) => string.Create(CultureInfo.InvariantCulture,
         $"{Requests * scale:N0} report requests of {ReportKilobytes} KB, {Clients} clients; heap read after a full GC before and after");
 

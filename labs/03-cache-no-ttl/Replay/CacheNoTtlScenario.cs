@@ -67,6 +67,8 @@ public sealed class CacheNoTtlScenario : LabScenario
         "A cache keyed by the raw URL, with no limit and no expiry: one entry per link clicked, a heap that only grows, and price changes never served.";
 
     /// <inheritdoc />
+    public override long? RequestCount => Links;
+
     public override string Conditions(double scale) => string.Create(CultureInfo.InvariantCulture,
         $"{Links * scale:N0} distinct links on {Connections} connections; store {SourceLatencyMs} ms a read; TTL {TtlSeconds} s, limit {SizeLimit:N0}; a price changes every second");
 

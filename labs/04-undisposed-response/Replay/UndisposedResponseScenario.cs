@@ -46,6 +46,8 @@ public sealed class UndisposedResponseScenario : LabScenario
     public override string Symptom => "Every request keeps its connection to the provider: sockets pile up, and with a cap the next request hangs.";
 
     /// <inheritdoc />
+    public override long? RequestCount => Requests;
+
     public override string Conditions(double scale) => string.Create(CultureInfo.InvariantCulture,
         $"{Math.Max(1, Math.Round(Requests * scale)):N0} requests, {InFlight} in flight; at most {Math.Max(1, Math.Round(Cap * scale)):N0} connections to the provider; provider timeout {TimeoutMs:N0} ms; answers of 64 KB; a 512 MB gen0 budget (no collection during the load)");
 

@@ -39,6 +39,8 @@ public sealed class DataRaceScenario : LabScenario
     public override string Symptom => "Concurrent withdrawals all pass the balance check and overwrite each other: money appears and disappears.";
 
     /// <inheritdoc />
+    public override long? RequestCount => Withdrawals;
+
     public override string Conditions(double scale) => string.Create(CultureInfo.InvariantCulture,
         $"{Math.Max(1, Math.Round(Withdrawals * scale)):N0} withdrawals of 1.00 from one account holding {Opening:N2}, {InFlight} in flight; a ledger write takes {LedgerMs} ms");
 

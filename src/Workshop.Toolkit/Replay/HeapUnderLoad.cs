@@ -5,7 +5,18 @@ namespace Workshop.Toolkit.Replay;
 /// <param name="Load">The measured load between the two snapshots.</param>
 /// <param name="Diff">The live heap after the load against the live heap before it, type by type.</param>
 /// <param name="GcDumpReport">What <c>dotnet-gcdump report</c> printed for a dump taken after the load; null unless asked for.</param>
-public sealed record HeapUnderLoadResult(string Variant, LoadResult Load, HeapDiff Diff, string? GcDumpReport);
+public sealed record HeapUnderLoadResult(string Variant, LoadResult Load, HeapDiff Diff, string? GcDumpReport)
+{
+    /// <summary>
+    /// The types of which the load left at least one live object per request answered, by bytes grown: what grows
+    /// with traffic. A leak's buffer and the objects on the path that holds it are here; a healthy service's caches,
+    /// pools and JIT leftovers, which stop growing once warm, are not. Empty when nothing grows past that noise.
+    /// </summary>
+    public IReadOnlyList<HeapTypeGrowth> GrowingWithTraffic => Load.Completed > 0 ? Diff.GrewBy(Load.Completed) : [];
+
+    /// <summary>Live bytes the load left per request answered (negative when the heap shrank).</summary>
+    public double BytesPerRequest => Load.Completed > 0 ? (double)Diff.BytesGrowth / Load.Completed : 0;
+}
 
 /// <summary>
 /// The heap hunt of a memory leak, from outside the service, as the notebooks and the incident reports run it:

@@ -176,6 +176,12 @@ public abstract class LabScenario
     /// <summary>The conditions of the replay in one line (knobs, clients, requests), for chart subtitles and tables.</summary>
     public abstract string Conditions(double scale);
 
+    /// <summary>
+    /// The requests <see cref="DriveAsync"/> sends at scale 1 when its load is a count of requests (null when it runs
+    /// for a time instead): how a command asked for N requests turns them into a scale.
+    /// </summary>
+    public virtual long? RequestCount => null;
+
     /// <summary>The lab's own /metrics figures sampled during the run.</summary>
     public virtual IReadOnlyList<LabMetric> LabMetrics => [];
 

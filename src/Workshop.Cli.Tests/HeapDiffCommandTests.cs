@@ -1,0 +1,58 @@
+using Workshop.Cli.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Workshop.Cli.Tests;
+
+/// <summary>`workshop heapdiff`: the leak hunt on a real lab service, and its refusals.</summary>
+public sealed class HeapDiffCommandTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly ScratchRepo _scratch = ScratchRepo.Empty();
+
+    public void Dispose() => _scratch.Dispose();
+
+    [Fact]
+    public async Task HeapDiff_Lab02Broken_ListsTheReportBufferAndTheClosureThatHoldsItAsGrowingWithTraffic()
+    {
+        // Act
+        var run = await WorkshopCli.RunAsync(ScratchRepo.RealRoot, _scratch.State, ["heapdiff", "02", "--requests", "300"]);
+        output.WriteLine(run.ToString());
+
+        // Assert: both the 128 KB buffer and the compiler's closure class gained one live object a request.
+        run.ExitCode.Should().Be(0, run.ToString());
+        var growing = run.Out[run.Out.IndexOf("grew with traffic", StringComparison.Ordinal)..];
+        growing.Should().MatchRegex(@"\+3\d\d\s+1\.\d\d\s+System\.Byte\[\]\s+<- ReportEndpoints\+<>c__DisplayClass",
+            "the report buffer grows by one a request and the closure holds it");
+        growing.Should().MatchRegex(@"\+3\d\d\s+1\.00\s+closure of ReportEndpoints\.Get capturing \{[^}]*report[^}]*\}",
+            "the closure that captured the report grows by one a request");
+    }
+
+    [Fact]
+    public async Task HeapDiff_Lab02Fixed_FindsNothingGrowingWithTraffic()
+    {
+        // Act
+        var run = await WorkshopCli.RunAsync(ScratchRepo.RealRoot, _scratch.State, ["heapdiff", "02", "--variant", "fixed", "--requests", "300"]);
+        output.WriteLine(run.ToString());
+
+        // Assert
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Out.Should().Contain("300 requests answered").And.Contain("Nothing grew with traffic")
+            .And.NotContain("types grew with traffic", "the fix leaves no type a live object per request");
+    }
+
+    [Theory]
+    [InlineData("--variant must be broken or fixed, not 'naive'", "heapdiff", "02", "--variant", "naive")]
+    [InlineData("--requests must be a whole number from 10 to 1,000,000, not '5'", "heapdiff", "02", "--requests", "5")]
+    [InlineData("--requests must be a whole number from 10 to 1,000,000, not 'many'", "heapdiff", "02", "--requests", "many")]
+    [InlineData("runs for a time, not a count of requests", "heapdiff", "01", "--requests", "100")]
+    [InlineData("No lab '99'", "heapdiff", "99")]
+    public async Task HeapDiff_WithBadInput_FailsWithOneLineAndExitCodeTwo(string expected, params string[] args)
+    {
+        // Act
+        var run = await WorkshopCli.RunAsync(ScratchRepo.RealRoot, _scratch.State, args);
+
+        // Assert
+        run.ExitCode.Should().Be(2, run.ToString());
+        run.ErrLines.Should().ContainSingle(l => l.StartsWith("error: ", StringComparison.Ordinal)).Which.Should().Contain(expected);
+        run.Out.Should().BeEmpty();
+    }
+}
