@@ -48,6 +48,10 @@ internal static class WorkshopApp
                 .WithDescription("The leak hunt in one command: a lab's live heap before and after its replay's load, the types that grew most and what holds them.")
                 .WithExample("heapdiff", "02")
                 .WithExample("heapdiff", "02", "--variant", "fixed", "--requests", "2000");
+            config.AddCommand<CountersCommand>("counters")
+                .WithDescription("A lab's service under its replay's load, its runtime counters live (heap, allocation, thread pool, gen 2), a line a second.")
+                .WithExample("counters", "02")
+                .WithExample("counters", "01", "--seconds", "30", "--monitor");
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Checks this machine: the .NET SDK against global.json, local tools, loopback ports, optional load tools.");
         });
