@@ -36,6 +36,7 @@ internal static partial class DoctorChecks
         DocumentedPortsFree(),
         LoadTool("wrk", "apt-get install wrk"),
         LoadTool("hey", "apt-get install hey"),
+        Prometheus(),
     ];
 
     /// <summary>
@@ -181,6 +182,16 @@ internal static partial class DoctorChecks
         return path is not null
             ? new Finding($"{tool} (optional)", Verdict.Ok, path, Required: false)
             : new Finding($"{tool} (optional)", Verdict.Warning, "not installed; the workshop's own load driver needs nothing", install, Required: false);
+    }
+
+    /// <summary>Prometheus is optional for the labs; the diagnostics chapter's monitoring steps start one.</summary>
+    public static Finding Prometheus()
+    {
+        var path = Workshop.Toolkit.PrometheusServer.FindExecutable();
+        return path is not null
+            ? new Finding("prometheus (optional)", Verdict.Ok, path, Required: false)
+            : new Finding("prometheus (optional)", Verdict.Warning, "not installed; only notebooks/00-diagnostics-toolbox's monitoring steps need it",
+                Workshop.Toolkit.PrometheusServer.InstallHint, Required: false);
     }
 
     public static bool IsFree(int port)

@@ -8,6 +8,23 @@ namespace Workshop.Toolkit.Replay;
 /// <param name="ThreadPoolQueue">Its thread pool queue length at the last scrape.</param>
 public sealed record ReplayProgress(string Variant, string Phase, LoadProgress? Load, double? HeapBytes, double? ThreadPoolQueue);
 
+/// <summary>
+/// Told what a replay is doing to each service, and awaited before it goes on: a Prometheus server that must scrape a
+/// service before its load starts and after it ends (so its answers and the replay's figures cover the same requests),
+/// a dashboard that adds a target. Every method may do nothing.
+/// </summary>
+public interface IReplayObserver
+{
+    /// <summary>The variant's service is up and answers /metrics; no load yet.</summary>
+    Task ServiceStartedAsync(string variant, LabService service, CancellationToken ct);
+
+    /// <summary>Warmed up; the measured load starts as soon as this returns.</summary>
+    Task LoadStartingAsync(string variant, LabService service, CancellationToken ct);
+
+    /// <summary>The measured load is over (every request answered or given up on); the service still runs.</summary>
+    Task LoadEndedAsync(string variant, LabService service, CancellationToken ct);
+}
+
 /// <summary>Replays a lab: each variant as a real process, the scenario's load on it, its /metrics sampled throughout.</summary>
 public static class Replayer
 {
@@ -31,12 +48,13 @@ public static class Replayer
     /// <param name="scale">Multiplies the scenario's load (1: as designed; 0.5: a quicker look, with a smaller ratio).</param>
     /// <param name="progress">Receives where the replay is, for a live display.</param>
     /// <param name="ct">Cancels the replay; its services are stopped.</param>
+    /// <param name="observer">Told when each service starts and its load starts and ends, and awaited.</param>
     public static async Task<ReplayResult> RunAsync(LabScenario scenario, double scale = 1, IProgress<ReplayProgress>? progress = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default, IReplayObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var broken = await RunVariantAsync(scenario, "Broken", scale, progress, ct).ConfigureAwait(false);
-        var @fixed = await RunVariantAsync(scenario, "Fixed", scale, progress, ct).ConfigureAwait(false);
+        var broken = await RunVariantAsync(scenario, "Broken", scale, progress, ct, observer).ConfigureAwait(false);
+        var @fixed = await RunVariantAsync(scenario, "Fixed", scale, progress, ct, observer).ConfigureAwait(false);
         return Compare(scenario, broken, @fixed, scale);
     }
 
@@ -61,7 +79,7 @@ public static class Replayer
     /// <summary>Replays one variant: starts it with the scenario's settings, loads it, samples it, stops it.</summary>
     /// <exception cref="InvalidOperationException">The service does not export a metric the scenario reads, or failed to start.</exception>
     public static async Task<VariantRun> RunVariantAsync(LabScenario scenario, string variant, double scale = 1,
-        IProgress<ReplayProgress>? progress = null, CancellationToken ct = default)
+        IProgress<ReplayProgress>? progress = null, CancellationToken ct = default, IReplayObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         if (!(scale > 0) || !double.IsFinite(scale)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "A replay needs a positive scale.");
@@ -75,8 +93,10 @@ public static class Replayer
         // A broken service may take seconds to answer /metrics (it queues like every other request): wait for it,
         // and read it once before and once after the load as well, so start and end figures always exist.
         using var reader = new MetricsReader(service.BaseAddress) { Timeout = TimeSpan.FromSeconds(15) };
+        if (observer is not null) await observer.ServiceStartedAsync(variant, service, ct).ConfigureAwait(false);
         await scenario.WarmUpAsync(service, context, ct).ConfigureAwait(false);
         var retainedBefore = scenario.MeasuresRetainedHeap ? await HeapAfterFullCollectionAsync(service, reader, ct).ConfigureAwait(false) : null;
+        if (observer is not null) await observer.LoadStartingAsync(variant, service, ct).ConfigureAwait(false);
         var before = await TryScrapeAsync(reader, ct).ConfigureAwait(false);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var sampler = MetricsSampler.Start(reader, TimeSpan.FromMilliseconds(500), names);
@@ -93,6 +113,7 @@ public static class Replayer
             after = await TryScrapeAsync(reader, ct).ConfigureAwait(false);
         }
         var end = clock.Elapsed.TotalSeconds;
+        if (observer is not null) await observer.LoadEndedAsync(variant, service, ct).ConfigureAwait(false);
 
         progress?.Report(new ReplayProgress(variant, "stopping", null, after?.Sum(HeapMetric), after?.Sum(QueueMetric)));
         var stop = await service.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
