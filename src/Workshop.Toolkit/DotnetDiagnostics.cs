@@ -33,6 +33,32 @@ public static partial class DotnetDiagnostics
         RunToolAsync("dotnet-stack", ["report", "-p", processId.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct: ct);
 
     /// <summary>
+    /// Where a process's threads spend their time: <c>dotnet-trace collect</c> for <paramref name="duration"/> with the
+    /// sampled thread-time profile (every managed thread's stack about 100 times a second), then
+    /// <c>dotnet-trace report FILE topN</c>, the <paramref name="top"/> methods most often on top of a stack
+    /// (<paramref name="inclusive"/>: anywhere on it). Idle pool threads show as waits; the busy ones as the code that keeps them busy.
+    /// </summary>
+    public static async Task<string> TraceTopAsync(int processId, TimeSpan duration, int top = 10, bool inclusive = false, CancellationToken ct = default)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"trace-{processId}-{Guid.NewGuid():N}.nettrace");
+        try
+        {
+            await RunToolAsync("dotnet-trace",
+            [
+                "collect", "-p", processId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time",
+                "--duration", duration.ToString(@"dd\:hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture), "-o", file,
+            ], duration + TimeSpan.FromSeconds(90), ct).ConfigureAwait(false);
+            string[] report = ["report", file, "topN", "-n", top.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            return await RunToolAsync("dotnet-trace", inclusive ? [.. report, "--inclusive"] : report, TimeSpan.FromSeconds(120), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(Path.ChangeExtension(file, ".etlx"));
+        }
+    }
+
+    /// <summary>
     /// Groups the threads of a <c>dotnet-stack</c> report that are inside code whose names start with
     /// <paramref name="codePrefix"/> (a namespace, e.g. <c>Lab01.</c>) by where that code is and what it called:
     /// thirty threads waiting for the same lock in the same method read as one line.
