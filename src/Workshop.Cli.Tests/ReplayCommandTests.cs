@@ -61,6 +61,21 @@ public sealed class ReplayCommandTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Replay_Lab02WithPrometheus_PrintsPromQLAnswersThatCountTheSameRequests()
+    {
+        // Act
+        var run = await WorkshopCli.RunAsync(ScratchRepo.RealRoot, _scratch.State, ["replay", "02", "--scale", "0.5", "--prometheus"], width: 160);
+        output.WriteLine(run.ToString());
+
+        // Assert: Prometheus and the replay count the same requests, Broken and Fixed alike.
+        run.ExitCode.Should().Be(0, run.ToString());
+        var requests = run.Out.Split('\n').Single(l => l.TrimStart().StartsWith("requests answered", StringComparison.Ordinal));
+        requests.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..].Should().Equal(["500", "500", "500", "500"],
+            "both variants answered the 500 requests of half the replay, and Prometheus scraped before and after the load");
+        run.Out.Should().Contain("histogram_quantile(0.99").And.Contain("p99, ms (server histogram)");
+    }
+
+    [Fact]
     public async Task Replay_ScratchLabWithItsOwnReplayFolder_IsListedAndReplayedWithNoEditUnderSrc()
     {
         // Arrange: a lab the repository has never seen, with its services and its scenario in its own folder.

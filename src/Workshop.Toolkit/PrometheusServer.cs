@@ -14,7 +14,7 @@ public sealed record PromSample(IReadOnlyDictionary<string, string> Labels, doub
 /// scrape after the load (none in flight either), so a query <c>@</c> the end over <see cref="Window"/> covers exactly
 /// the requests the replay measured.
 /// </summary>
-public sealed record ScrapeWindow(string Variant, DateTimeOffset LoadStart, DateTimeOffset LoadEnd)
+public sealed record ScrapeWindow(string Variant, string Lab, DateTimeOffset LoadStart, DateTimeOffset LoadEnd)
 {
     /// <summary>The range selector that spans the load, in whole seconds, rounded up: <c>[17s]</c>.</summary>
     public string Window => string.Create(CultureInfo.InvariantCulture, $"[{Math.Max(1, (int)Math.Ceiling((LoadEnd - LoadStart).TotalSeconds))}s]");
@@ -229,8 +229,8 @@ public sealed class PrometheusServer : IAsyncDisposable, IReplayObserver
     {
         ArgumentNullException.ThrowIfNull(window);
         // Requests the service routed: /metrics, answered ahead of routing (and scraped by the replay too), has no route.
-        var v = $"variant=\"{window.Variant.ToLowerInvariant()}\",http_route!=\"\"";
-        var gauge = $"variant=\"{window.Variant.ToLowerInvariant()}\"";
+        var gauge = $"lab=\"{window.Lab}\",variant=\"{window.Variant.ToLowerInvariant()}\"";
+        var v = gauge + ",http_route!=\"\"";
         string Delta(string selector) =>
             $"(sum({selector} @ {window.At}) or vector(0)) - (sum({selector} @ {window.StartAt}) or vector(0))";
         var queries = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -260,7 +260,7 @@ public sealed class PrometheusServer : IAsyncDisposable, IReplayObserver
     async Task IReplayObserver.LoadEndedAsync(string variant, LabService service, CancellationToken ct)
     {
         var end = await WaitForScrapeAsync(variant, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-        _windows.Add(new ScrapeWindow(variant, _loadStarts.GetValueOrDefault(variant, end), end));
+        _windows.Add(new ScrapeWindow(variant, service.Lab[..2], _loadStarts.GetValueOrDefault(variant, end), end));
     }
 
     /// <inheritdoc />

@@ -32,6 +32,10 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
         [Description("Print the result as JSON on stdout (an array for 'all') and nothing else there.")]
         public bool Json { get; set; }
 
+        [CommandOption("--prometheus")]
+        [Description("Also scrape both services with a real Prometheus server (Debian's prometheus package) and print what its PromQL answers beside the replay's own figures.")]
+        public bool Prometheus { get; set; }
+
         [CommandOption("-o|--out <DIR>")]
         [Description("Write the charts, report and JSON here instead of artifacts/replay/NN (with 'all': into DIR/NN).")]
         public string? Out { get; set; }
@@ -64,6 +68,10 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
         var all = settings.Lab.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
         var replays = new List<(ReplayResult Result, string Directory)>();
         var failures = 0;
+        if (settings.Prometheus && PrometheusServer.FindExecutable() is null)
+            throw new UsageException($"--prometheus needs a Prometheus server, which is not installed: {PrometheusServer.InstallHint}.");
+        await using var prometheus = settings.Prometheus ? await PrometheusServer.StartAsync(cancellationToken) : null;
+        if (prometheus is not null) workspace.Err.MarkupLineInterpolated($"[dim]Prometheus scrapes every service of the replay every second: {prometheus.BaseAddress}targets[/]");
         foreach (var lab in Scenarios(settings.Lab))
         {
             ReplayResult result;
@@ -73,7 +81,7 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
                 scenario = await Toolkit.Replay.Scenarios.LoadAsync(lab, cancellationToken);
                 workspace.Err.MarkupLineInterpolated(
                     $"[bold]Replaying {scenario.Lab}[/]: {scenario.Title}. Broken, then Fixed: {scenario.Conditions(settings.Factor)}.");
-                result = await ReplayView.RunAsync(workspace.Err, scenario, settings.Factor, cancellationToken);
+                result = await ReplayView.RunAsync(workspace.Err, scenario, settings.Factor, cancellationToken, prometheus);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -100,6 +108,7 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
             workspace.Out.Write(ReplayView.Headline(result));
             workspace.Out.Write(ReplayView.Table(result));
             foreach (var note in ReplayArtifacts.Notes(result)) workspace.Out.MarkupLineInterpolated($"[dim]  {note}[/]");
+            if (prometheus is not null) await PrintDashboardAsync(prometheus, result, cancellationToken);
             workspace.Out.MarkupLineInterpolated(
                 $"[dim]Wrote {Display(files.Directory)}/ (also as {Display(Path.Combine(Path.GetDirectoryName(files.Directory)!, "latest"))}/ when it is the newest): report.md, result.json, and charts {string.Join(", ", files.Charts.Select(Path.GetFileName).Where(f => f!.EndsWith(".svg", StringComparison.Ordinal)))} (each also .png).[/]");
         }
@@ -118,6 +127,34 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
         }
 
         return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    // What Prometheus answers in PromQL for each variant's load, beside the replay's own figure for the same thing.
+    private async Task PrintDashboardAsync(PrometheusServer prometheus, ReplayResult result, CancellationToken ct)
+    {
+        var broken = await prometheus.DashboardAsync(prometheus.Window("Broken"), ct);
+        var @fixed = await prometheus.DashboardAsync(prometheus.Window("Fixed"), ct);
+        const double MB = 1024 * 1024;
+        var rows = new (string Label, Func<DashboardFigures, double> Prom, Func<VariantRun, double> Own, string Format)[]
+        {
+            ("requests answered", d => d.Requests, r => r.Figure("completed"), "N0"),
+            ("error ratio (5xx)", d => d.ErrorRatio, r => r.Figure("completed") > 0 ? r.Figure("errors") / r.Figure("completed") : 0, "P1"),
+            ("p99, ms (server histogram)", d => d.P99Milliseconds, r => r.Figure("p99_ms"), "N1"),
+            // After the replay's full collections when it makes them (the heap it kept), else start to end.
+            ("heap growth, MB", d => d.HeapGrowthBytes / MB,
+                r => (double.IsFinite(r.Figure("heap_retained_bytes")) ? r.Figure("heap_retained_bytes") : r.Figure("heap_growth_bytes")) / MB, "N1"),
+            ("heap peak, MB", d => d.HeapPeakBytes / MB, r => r.Figure("heap_peak_bytes") / MB, "N1"),
+            ("thread-pool queue peak", d => d.ThreadPoolQueuePeak, r => r.Figure("thread_pool_queue_peak"), "N0"),
+        };
+        static string Cell(double value, string format) => double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "-";
+        workspace.Out.Write(new RawLine($"Prometheus ({prometheus.BaseAddress}), PromQL over each load's window, beside the replay's own figure:"));
+        workspace.Out.Write(new RawLine(string.Create(CultureInfo.InvariantCulture, $"  {"",-28} {"Broken PromQL",14} {"replay",10} {"Fixed PromQL",14} {"replay",10}")));
+        foreach (var (label, prom, own, format) in rows)
+        {
+            workspace.Out.Write(new RawLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {label,-28} {Cell(prom(broken), format),14} {Cell(own(result.Broken), format),10} {Cell(prom(@fixed), format),14} {Cell(own(result.Fixed), format),10}")));
+        }
+        foreach (var (name, query) in broken.Queries) workspace.Out.Write(new RawLine($"  {name}: {query}", new Style(decoration: Decoration.Dim)));
     }
 
     /// <summary>The labs "all" or one lab stands for, each holding a replay (labs/NN-name/Replay/).</summary>

@@ -14,7 +14,8 @@ internal static class ReplayView
     /// phase, requests done, p99 of the last second, GC heap and thread pool queue. A console that is not a
     /// terminal (a pipe, a CI log) gets one line per phase instead of redrawn bars.
     /// </summary>
-    public static async Task<ReplayResult> RunAsync(IAnsiConsole console, LabScenario scenario, double scale, CancellationToken ct)
+    public static async Task<ReplayResult> RunAsync(IAnsiConsole console, LabScenario scenario, double scale, CancellationToken ct,
+        IReplayObserver? observer = null)
     {
         if (!console.Profile.Capabilities.Interactive)
         {
@@ -22,7 +23,7 @@ internal static class ReplayView
             {
                 if (p.Phase != "load") console.MarkupLineInterpolated($"[dim]{scenario.Id} {p.Variant}: {p.Phase}{Figures(p)}[/]");
             });
-            return await Replayer.RunAsync(scenario, scale, lines, ct);
+            return await Replayer.RunAsync(scenario, scale, lines, ct, observer);
         }
 
         return await console.Progress()
@@ -49,7 +50,7 @@ internal static class ReplayView
                     task.Description = Describe(scenario, p.Variant, p.Phase, Figures(p));
                     if (p.Phase == "done") task.StopTask();
                 });
-                return await Replayer.RunAsync(scenario, scale, progress, ct);
+                return await Replayer.RunAsync(scenario, scale, progress, ct, observer);
             });
     }
 
