@@ -16,12 +16,8 @@ namespace Workshop.Cli.Commands;
 /// </summary>
 internal sealed class CountersCommand(Workspace workspace) : LabCommand<CountersCommand.Settings>(workspace)
 {
-    internal sealed class Settings : LabSettings
+    internal sealed class Settings : VariantLabSettings
     {
-        [CommandOption("--variant <VARIANT>")]
-        [Description("Which service to watch: broken (default) or fixed.")]
-        public string Variant { get; set; } = "broken";
-
         [CommandOption("--seconds <S>")]
         [Description("How long to watch, from 3 to 600 seconds (default 20).")]
         public int Seconds { get; set; } = 20;
@@ -32,8 +28,7 @@ internal sealed class CountersCommand(Workspace workspace) : LabCommand<Counters
 
         public override ValidationResult Validate()
         {
-            if (!Variant.Equals("broken", StringComparison.OrdinalIgnoreCase) && !Variant.Equals("fixed", StringComparison.OrdinalIgnoreCase))
-                return ValidationResult.Error($"--variant must be broken or fixed, not '{Variant}'.");
+            if (base.Validate() is { Successful: false } variant) return variant;
             return Seconds is < 3 or > 600 ? ValidationResult.Error($"--seconds must be from 3 to 600, not {Seconds}.") : ValidationResult.Success();
         }
     }
@@ -41,10 +36,8 @@ internal sealed class CountersCommand(Workspace workspace) : LabCommand<Counters
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var lab = Workspace.FindLab(settings.Lab);
-        if (!Scenarios.HasReplay(lab))
-            throw new UsageException($"Lab {lab.Name} has no replay (labs/{lab.Name}/Replay/), whose load counters puts on the service.");
-        var scenario = await Scenarios.LoadAsync(lab, cancellationToken);
-        var variant = settings.Variant.Equals("fixed", StringComparison.OrdinalIgnoreCase) ? "Fixed" : "Broken";
+        var scenario = await LoadScenarioAsync(lab, "counters", cancellationToken);
+        var variant = settings.VariantFolder;
         var watch = TimeSpan.FromSeconds(settings.Seconds);
 
         await using var run = await scenario.PrepareAsync(variant, 1, cancellationToken);

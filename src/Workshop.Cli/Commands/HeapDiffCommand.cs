@@ -16,12 +16,8 @@ namespace Workshop.Cli.Commands;
 /// </summary>
 internal sealed class HeapDiffCommand(Workspace workspace) : LabCommand<HeapDiffCommand.Settings>(workspace)
 {
-    internal sealed class Settings : LabSettings
+    internal sealed class Settings : VariantLabSettings
     {
-        [CommandOption("--variant <VARIANT>")]
-        [Description("Which service to hunt in: broken (default) or fixed.")]
-        public string Variant { get; set; } = "broken";
-
         [CommandOption("-n|--requests <N>")]
         [Description("Requests between the two snapshots (default: the replay's own count). Only for labs whose replay sends a count of requests.")]
         public string? Requests { get; set; }
@@ -32,8 +28,7 @@ internal sealed class HeapDiffCommand(Workspace workspace) : LabCommand<HeapDiff
 
         public override ValidationResult Validate()
         {
-            if (!Variant.Equals("broken", StringComparison.OrdinalIgnoreCase) && !Variant.Equals("fixed", StringComparison.OrdinalIgnoreCase))
-                return ValidationResult.Error($"--variant must be broken or fixed, not '{Variant}'.");
+            if (base.Validate() is { Successful: false } variant) return variant;
             if (Requests is not null && (!long.TryParse(Requests, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 10 || n > 1_000_000))
                 return ValidationResult.Error($"--requests must be a whole number from 10 to 1,000,000, not '{Requests}'.");
             return Top is < 1 or > 200 ? ValidationResult.Error($"--top must be from 1 to 200, not {Top}.") : ValidationResult.Success();
@@ -43,10 +38,8 @@ internal sealed class HeapDiffCommand(Workspace workspace) : LabCommand<HeapDiff
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var lab = Workspace.FindLab(settings.Lab);
-        if (!Scenarios.HasReplay(lab))
-            throw new UsageException($"Lab {lab.Name} has no replay (labs/{lab.Name}/Replay/), whose load heapdiff puts on the service.");
-        var scenario = await Scenarios.LoadAsync(lab, cancellationToken);
-        var variant = settings.Variant.Equals("fixed", StringComparison.OrdinalIgnoreCase) ? "Fixed" : "Broken";
+        var scenario = await LoadScenarioAsync(lab, "heapdiff", cancellationToken);
+        var variant = settings.VariantFolder;
         var scale = Scale(scenario, settings.Requests);
 
         Workspace.Err.MarkupLineInterpolated(

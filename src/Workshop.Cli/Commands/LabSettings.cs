@@ -10,3 +10,19 @@ internal class LabSettings : CommandSettings
     [Description("The lab: 01, 1 or 01-logging-blocking.")]
     public string Lab { get; set; } = "";
 }
+
+/// <summary>Settings of the verbs that start one variant of a lab under its replay's load (heapdiff, counters).</summary>
+internal class VariantLabSettings : LabSettings
+{
+    [CommandOption("--variant <VARIANT>")]
+    [Description("Which service: broken (default) or fixed.")]
+    public string Variant { get; set; } = "broken";
+
+    /// <summary>The variant's folder: Broken or Fixed.</summary>
+    public string VariantFolder => Variant.Equals("fixed", StringComparison.OrdinalIgnoreCase) ? "Fixed" : "Broken";
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        Variant.Equals("broken", StringComparison.OrdinalIgnoreCase) || Variant.Equals("fixed", StringComparison.OrdinalIgnoreCase)
+            ? Spectre.Console.ValidationResult.Success()
+            : Spectre.Console.ValidationResult.Error($"--variant must be broken or fixed, not '{Variant}'.");
+}
