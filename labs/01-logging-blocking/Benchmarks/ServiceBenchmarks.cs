@@ -3,8 +3,11 @@ extern alias broken;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using BrokenService = broken::Lab01.Broken.Marker;
 using FixedService = Lab01.Fixed.Marker;
@@ -13,7 +16,7 @@ namespace Lab01.Benchmarks;
 
 /// <summary>
 /// <c>GET /api/orders/42</c>, end to end through the ASP.NET Core pipeline on a <see cref="TestServer"/> (no
-/// sockets), against three hosts: <b>Baseline</b>, the fixed service with its request log switched off (category
+/// sockets) or, where <see cref="OverSocket"/> says so, on Kestrel on a loopback port, against three hosts: <b>Baseline</b>, the fixed service with its request log switched off (category
 /// <c>Lab01.RequestLoggingMiddleware</c> at None); <b>Fixed</b>, the same service logging every request at
 /// Information (Serilog, async bounded buffer, rolling JSON file); <b>Broken</b>, the broken service (a formatted
 /// line written and flushed under a global lock). Both logs write to a temporary directory on the fast disk
@@ -30,6 +33,12 @@ public abstract class ServiceBenchmarks
     private const string RequestLogCategory = "Logging:LogLevel:Lab01.RequestLoggingMiddleware";
     protected const string OrderUri = "/api/orders/42";
     private const int WarmUpSeconds = 2;
+
+    /// <summary>
+    /// True: the host listens on Kestrel on a loopback port and the client is a real HTTP client on keep-alive
+    /// connections, so each request crosses a real socket both ways; false: the in-process <see cref="TestServer"/>.
+    /// </summary>
+    protected virtual bool OverSocket => false;
 
     private IDisposable? _factory;
     private HttpClient? _client;
@@ -56,6 +65,9 @@ public abstract class ServiceBenchmarks
         _client = null;
         _factory?.Dispose(); // stops the host: the fixed log flushes its buffer here
         _factory = null;
+        _alternativePipeline?.Dispose(); // flushes what its buffer holds
+        _alternativePipeline = null;
+        _alternative = null;
 
         // Proof of what was measured, in the run's log. Baseline: no request-log line (its file holds only the
         // host's start and stop lines). Broken: one line per request. Fixed: the lines in the files its retention
@@ -106,6 +118,19 @@ public abstract class ServiceBenchmarks
             .Select(l => (long?)long.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
             .FirstOrDefault();
 
+    /// <summary>
+    /// The fixed service with its request log written by another pipeline of <see cref="RequestLogPipeline"/> (the
+    /// same event, the same bounded buffer, another formatter or library): what the fix would cost written otherwise.
+    /// </summary>
+    protected void StartFixedWith(string pipeline)
+    {
+        _alternative = pipeline;
+        Start<FixedService>("fixed-" + pipeline.Split(',')[0].ToLowerInvariant(), ("Lab:LogSinkDelayMs", "0"), (RequestLogCategory, "Information"));
+    }
+
+    private string? _alternative;
+    private RequestLogPipeline? _alternativePipeline;
+
     private void Start<TMarker>(string name, params (string Key, string Value)[] settings) where TMarker : class
     {
         _fixedService = typeof(TMarker) == typeof(FixedService);
@@ -132,6 +157,17 @@ public abstract class ServiceBenchmarks
             b.UseEnvironment(Environments.Production);
             b.UseSetting("Lab:LogDirectory", _logDirectory);
             foreach (var (key, value) in settings) b.UseSetting(key, value);
+            if (_alternative is { } pipeline)
+            {
+                b.ConfigureTestServices(services =>
+                {
+                    // The fixed service's request-log provider is the one registered by a factory (AddRequestLog).
+                    foreach (var d in services.Where(d => d.ServiceType == typeof(Microsoft.Extensions.Logging.ILoggerProvider) && d.ImplementationFactory is not null).ToList())
+                        services.Remove(d);
+                    _alternativePipeline = RequestLogPipeline.Create(pipeline, _logDirectory);
+                    services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new ForwardingProvider(_alternativePipeline));
+                });
+            }
         });
         _factory = factory;
         // WebApplicationFactory finds each service's content root (its appsettings.json) through the
@@ -141,8 +177,23 @@ public abstract class ServiceBenchmarks
         Environment.CurrentDirectory = AppContext.BaseDirectory;
         try
         {
-            // No redirect or cookie handlers: as little client as possible around the server's work.
-            _client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+            if (OverSocket)
+            {
+                factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+                factory.StartServer();
+                var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                    ?? throw new InvalidOperationException($"{name}: Kestrel started without an address.");
+                // Keep-alive connections, as many as requests in flight; no proxy, redirect or cookie handling.
+                _client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false })
+                {
+                    BaseAddress = new Uri(address),
+                };
+            }
+            else
+            {
+                // No redirect or cookie handlers: as little client as possible around the server's work.
+                _client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+            }
         }
         finally
         {
@@ -159,5 +210,15 @@ public abstract class ServiceBenchmarks
         while (Stopwatch.GetTimestamp() < warmUpUntil) GetOrderAsync().GetAwaiter().GetResult();
 
         _droppedAtStart = Dropped(ReadLogFigures());
+    }
+}
+
+/// <summary>Hands a host's loggers to a <see cref="RequestLogPipeline"/>'s own factory, which owns its library's provider.</summary>
+internal sealed class ForwardingProvider(RequestLogPipeline pipeline) : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => pipeline.CreateLogger(categoryName);
+
+    public void Dispose()
+    {
     }
 }
