@@ -93,7 +93,21 @@ public static class RuntimeCounters
                 if (current.Count == 0) publishedAt = e.TimeStamp; // the service's clock when it published them
                 current[name] = Convert.ToDouble(value, CultureInfo.InvariantCulture);
             };
-            var reading = Task.Run(source.Process, CancellationToken.None);
+            // Its own thread, not the pool's: the process being watched may be this one, with a pool that is busy.
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            new Thread(() =>
+            {
+                try
+                {
+                    source.Process();
+                    done.SetResult();
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            }) { IsBackground = true, Name = "runtime counters" }.Start();
+            var reading = done.Task;
             try
             {
                 await Task.Delay(duration, ct).ConfigureAwait(false);
