@@ -29,7 +29,8 @@ payments.AddStandardResilienceHandler().Configure((standard, services) =>
     standard.Retry.MaxRetryAttempts = 2;
     standard.Retry.Delay = TimeSpan.FromMilliseconds(200);
     standard.CircuitBreaker.MinimumThroughput = 4;
-    standard.CircuitBreaker.FailureRatio = 0.9;
+    // Half, as the reference: a try the total timeout cancels is not a failure to the breaker, and counts as a success.
+    standard.CircuitBreaker.FailureRatio = 0.5;
     standard.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(lab.BreakDurationSeconds);
     // The standard options insist on a sampling window of two attempt timeouts at least.
     standard.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(60, 2 * lab.AttemptTimeoutMs / 1000.0));
