@@ -210,6 +210,29 @@ public sealed class LoadDriverTests
     }
 
     [Fact]
+    public async Task RunClosedLoop_ServerNeverAnswers_ProgressReportsTheOldestWaitAndTheTimeouts()
+    {
+        // Arrange: a service that holds every request until the client gives up (1 s), reported on every 100 ms.
+        await using var server = new TestServer(async (context, stop) => await Task.Delay(Timeout.Infinite, stop));
+        using var client = LoadDriver.CreateClient(server.BaseAddress);
+        var reports = new ConcurrentQueue<LoadProgress>();
+        var settings = new LoadSettings { ProgressInterval = TimeSpan.FromMilliseconds(100), RequestTimeout = TimeSpan.FromSeconds(1) };
+
+        // Act
+        var result = await LoadDriver.RunClosedLoopAsync(
+            client, _ => Get("/"), clients: 1, TimeSpan.FromMilliseconds(1500), settings, new SyncProgress(reports.Enqueue));
+
+        // Assert: while nothing finishes, the oldest wait is what climbs; it never passes the client's timeout by much.
+        var oldest = reports.Select(r => r.OldestWaitingMs).Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        oldest.Should().BeInRange(500, 5_000,
+            "one request at a time waits up to the 1 s timeout and progress is reported every 100 ms ({0} reports)", reports.Count);
+        result.Count("timeout").Should().BeGreaterThanOrEqualTo(1);
+        reports.Last().Timeouts.Should().Be(result.Count("timeout"), "the last report counts every timeout of the run");
+        reports.Last().Errors.Should().Be(result.Errors);
+        reports.Select(r => r.Timeouts).Should().BeInAscendingOrder();
+    }
+
+    [Fact]
     public async Task RunOpenLoop_CancelledMidRun_ThrowsAndLeavesNothingInFlight()
     {
         // Arrange: the server cancels the run when the third request arrives, well inside a 30 s run.

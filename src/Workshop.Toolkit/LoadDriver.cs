@@ -234,6 +234,8 @@ public static class LoadDriver
         private readonly Task _reporter;
         private long _pending = 1; // The scheduler holds one until it has sent everything.
         private int _finishing;
+        private readonly ConcurrentDictionary<long, long> _waiting = new(); // In flight: when each was due.
+        private long _sent;
         private long _completed;
         private long _delayed;
         private int _inFlight;
@@ -299,6 +301,8 @@ public static class LoadDriver
             string status;
             var measured = true;
             Interlocked.Increment(ref _inFlight);
+            var id = Interlocked.Increment(ref _sent);
+            _waiting[id] = origin;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(_settings.RequestTimeout);
             try
@@ -327,6 +331,7 @@ public static class LoadDriver
             finally
             {
                 message.Dispose();
+                _waiting.TryRemove(id, out _);
                 Interlocked.Decrement(ref _inFlight);
             }
 
@@ -422,7 +427,21 @@ public static class LoadDriver
             if (_progress is null) return;
             var recent = _interval.GetIntervalHistogram();
             _progress.Report(new LoadProgress(
-                Ticks(Stopwatch.GetTimestamp() - Start), Interlocked.Read(ref _completed), Volatile.Read(ref _inFlight), Millis(recent, 99)));
+                Ticks(Stopwatch.GetTimestamp() - Start), Interlocked.Read(ref _completed), Volatile.Read(ref _inFlight), Millis(recent, 99))
+            {
+                P50Ms = Millis(recent, 50),
+                OldestWaitingMs = OldestWaiting(),
+                Errors = _byStatus.Where(s => IsError(s.Key)).Sum(s => s.Value),
+                Timeouts = _byStatus.GetValueOrDefault("timeout"),
+            });
+        }
+
+        // How long the oldest request still in flight has waited: what a stalled service's latency is while nothing finishes.
+        private double OldestWaiting()
+        {
+            var oldest = long.MaxValue;
+            foreach (var (_, origin) in _waiting) oldest = Math.Min(oldest, origin);
+            return oldest == long.MaxValue ? double.NaN : Ticks(Stopwatch.GetTimestamp() - oldest).TotalMilliseconds;
         }
 
         private static double Millis(HistogramBase histogram, double percentile) =>

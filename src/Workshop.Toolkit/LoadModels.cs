@@ -45,7 +45,20 @@ public readonly record struct RequestSample(double SentSeconds, double LatencyMs
 /// <param name="Completed">Requests answered with any HTTP status so far.</param>
 /// <param name="InFlight">Requests sent and not yet finished.</param>
 /// <param name="P99Ms">99th percentile of the requests finished since the previous report, in ms (NaN if none).</param>
-public sealed record LoadProgress(TimeSpan Elapsed, long Completed, int InFlight, double P99Ms);
+public sealed record LoadProgress(TimeSpan Elapsed, long Completed, int InFlight, double P99Ms)
+{
+    /// <summary>Median of the requests finished since the previous report, in ms (NaN if none).</summary>
+    public double P50Ms { get; init; } = double.NaN;
+
+    /// <summary>How long the oldest request still in flight has been waiting since it was due, in ms (NaN if none is).</summary>
+    public double OldestWaitingMs { get; init; } = double.NaN;
+
+    /// <summary>Timeouts, transport errors and 5xx answers so far.</summary>
+    public long Errors { get; init; }
+
+    /// <summary>Requests the client gave up waiting for so far (part of <see cref="Errors"/>).</summary>
+    public long Timeouts { get; init; }
+}
 
 /// <summary>One second of a run, by the time requests finished.</summary>
 /// <param name="Second">Seconds since the run started (0 is the first second).</param>

@@ -6,7 +6,20 @@ namespace Workshop.Toolkit.Replay;
 /// <param name="Load">The load's progress during the load phase.</param>
 /// <param name="HeapBytes">The service's GC heap at the last scrape.</param>
 /// <param name="ThreadPoolQueue">Its thread pool queue length at the last scrape.</param>
-public sealed record ReplayProgress(string Variant, string Phase, LoadProgress? Load, double? HeapBytes, double? ThreadPoolQueue);
+public sealed record ReplayProgress(string Variant, string Phase, LoadProgress? Load, double? HeapBytes, double? ThreadPoolQueue)
+{
+    /// <summary>During the load: the lab's own metrics at the last scrape, by metric name (absent before the first scrape).</summary>
+    public IReadOnlyDictionary<string, double> LabMetrics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// During the load: seconds since the last /metrics scrape that answered (null before the first). A stalled service
+    /// answers /metrics late or not at all, and then the heap, queue and lab figures here are that old.
+    /// </summary>
+    public double? MetricsAgeSeconds { get; init; }
+
+    /// <summary>When the phase is done: the variant's whole run, figures and all.</summary>
+    public VariantRun? Run { get; init; }
+}
 
 /// <summary>
 /// Told what a replay is doing to each service, and awaited before it goes on: a Prometheus server that must scrape a
@@ -23,6 +36,34 @@ public interface IReplayObserver
 
     /// <summary>The measured load is over (every request answered or given up on); the service still runs.</summary>
     Task LoadEndedAsync(string variant, LabService service, CancellationToken ct);
+}
+
+/// <summary>Several observers told in turn, for a replay that is scraped by Prometheus and drawn live at once.</summary>
+public sealed class ReplayObservers(params IReplayObserver?[] observers) : IReplayObserver
+{
+    private readonly IReplayObserver[] _observers = [.. observers.OfType<IReplayObserver>()];
+
+    /// <summary>The observers given, or null when none is.</summary>
+    public static IReplayObserver? Of(params IReplayObserver?[] observers) =>
+        observers.Count(o => o is not null) switch { 0 => null, 1 => observers.First(o => o is not null), _ => new ReplayObservers(observers) };
+
+    /// <inheritdoc />
+    public async Task ServiceStartedAsync(string variant, LabService service, CancellationToken ct)
+    {
+        foreach (var o in _observers) await o.ServiceStartedAsync(variant, service, ct).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task LoadStartingAsync(string variant, LabService service, CancellationToken ct)
+    {
+        foreach (var o in _observers) await o.LoadStartingAsync(variant, service, ct).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task LoadEndedAsync(string variant, LabService service, CancellationToken ct)
+    {
+        foreach (var o in _observers) await o.LoadEndedAsync(variant, service, ct).ConfigureAwait(false);
+    }
 }
 
 /// <summary>Replays a lab: each variant as a real process, the scenario's load on it, its /metrics sampled throughout.</summary>
@@ -106,7 +147,12 @@ public static class Replayer
         await using (sampler.ConfigureAwait(false))
         {
             var loadProgress = progress is null ? null : new Relay(l => progress.Report(
-                new ReplayProgress(variant, "load", l, sampler.Last(HeapMetric), sampler.Last(QueueMetric))));
+                new ReplayProgress(variant, "load", l, sampler.Last(HeapMetric), sampler.Last(QueueMetric))
+                {
+                    LabMetrics = labMetrics.Select(m => (m.Name, Value: sampler.Last(m.Name)))
+                        .Where(f => f.Value is not null).ToDictionary(f => f.Name, f => f.Value!.Value, StringComparer.Ordinal),
+                    MetricsAgeSeconds = sampler.Series(HeapMetric) is { Count: > 0 } heap ? Math.Max(0, clock.Elapsed.TotalSeconds - heap[^1].SecondsSinceStart) : null,
+                }));
             load = await scenario.DriveAsync(service, context, loadProgress, ct).ConfigureAwait(false);
             await sampler.StopAsync().ConfigureAwait(false);
             retainedAfter = scenario.MeasuresRetainedHeap ? await HeapAfterFullCollectionAsync(service, reader, ct).ConfigureAwait(false) : null;
@@ -136,7 +182,7 @@ public static class Replayer
         if (retainedBefore is { } b && retainedAfter is { } a) measured["heap_retained_bytes"] = a - b;
         var run = VariantRun.From(variant, load, series, labMetrics, stop, sampler.ScrapeFailures, measured,
             figures => scenario.Derive(service.Variant, load, figures));
-        progress?.Report(new ReplayProgress(variant, "done", null, run.Figure("heap_end_bytes"), null));
+        progress?.Report(new ReplayProgress(variant, "done", null, run.Figure("heap_end_bytes"), null) { Run = run });
         return run;
     }
 
