@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Infrastructure;
+using Workshop.Cli.Live;
 using Workshop.Cli.Replay;
 using Workshop.Toolkit;
 using Workshop.Toolkit.Replay;
@@ -36,6 +37,18 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
         [Description("Also scrape both services with a real Prometheus server (Debian's prometheus package) and print what its PromQL answers beside the replay's own figures.")]
         public bool Prometheus { get; set; }
 
+        [CommandOption("--live")]
+        [Description("Also draw the replay as it runs on a page served on 127.0.0.1 (printed, and opened in the default browser where there is one): Broken beside Fixed, for a projector.")]
+        public bool Live { get; set; }
+
+        [CommandOption("--live-port <PORT>")]
+        [Description("The live page's port (default 0: any free port).")]
+        public int LivePort { get; set; }
+
+        [CommandOption("--no-browser")]
+        [Description("With --live: print the page's address but open no browser.")]
+        public bool NoBrowser { get; set; }
+
         [CommandOption("-o|--out <DIR>")]
         [Description("Write the charts, report and JSON here instead of artifacts/replay/NN (with 'all': into DIR/NN).")]
         public string? Out { get; set; }
@@ -45,6 +58,7 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
 
         // Parsed here rather than by the binder, whose message for "abc" names a .NET type instead of the option.
         public override ValidationResult Validate() =>
+            LivePort is < 0 or > 65535 ? ValidationResult.Error($"--live-port must be from 0 to 65535, not {LivePort}.") :
             Scale is null || (double.TryParse(Scale, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && d >= 0.05 && d <= 20)
                 ? ValidationResult.Success()
                 : ValidationResult.Error($"--scale must be a number from 0.05 to 20, not '{Scale}'.");
@@ -72,21 +86,34 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
             throw new UsageException($"--prometheus needs a Prometheus server, which is not installed: {PrometheusServer.InstallHint}.");
         await using var prometheus = settings.Prometheus ? await PrometheusServer.StartAsync(cancellationToken) : null;
         if (prometheus is not null) workspace.Err.MarkupLineInterpolated($"[dim]Prometheus scrapes every service of the replay every second: {prometheus.BaseAddress}targets[/]");
-        foreach (var lab in Scenarios(settings.Lab))
+        await using var live = settings.Live ? await LiveDashboard.StartAsync(settings.LivePort, cancellationToken) : null;
+        // Ctrl+C, or the live page's stop button: either stops the replay and its services.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live?.StopRequested ?? CancellationToken.None);
+        if (live is not null)
+        {
+            var opened = !settings.NoBrowser && BrowserLauncher.TryOpen(live.Address);
+            workspace.Err.MarkupLineInterpolated($"[bold]Live page: {live.Address}[/] [dim]({(opened ? "opened in the default browser" : "open it in a browser")}; it stops with the replay)[/]");
+        }
+        var observer = ReplayObservers.Of(prometheus, live);
+        var labs = Scenarios(settings.Lab);
+        foreach (var (lab, index) in labs.Select((l, i) => (l, i + 1)))
         {
             ReplayResult result;
             LabScenario scenario;
             try
             {
-                scenario = await Toolkit.Replay.Scenarios.LoadAsync(lab, cancellationToken);
+                scenario = await Toolkit.Replay.Scenarios.LoadAsync(lab, stop.Token);
                 workspace.Err.MarkupLineInterpolated(
                     $"[bold]Replaying {scenario.Lab}[/]: {scenario.Title}. Broken, then Fixed: {scenario.Conditions(settings.Factor)}.");
-                result = await ReplayView.RunAsync(workspace.Err, scenario, settings.Factor, cancellationToken, prometheus);
+                live?.LabStarting(scenario, settings.Factor, index, labs.Count);
+                result = await ReplayView.RunAsync(workspace.Err, scenario, settings.Factor, stop.Token, observer, live);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 // The replay engine stopped and disposed both services on its way out.
-                workspace.Err.MarkupLine("[yellow]Replay cancelled; its services are stopped.[/]");
+                var how = cancellationToken.IsCancellationRequested ? "cancelled" : "stopped from the live page";
+                workspace.Err.MarkupLineInterpolated($"[yellow]Replay {how}; its services are stopped.[/]");
+                live?.End("stopped", $"Replay {how}; its services are stopped.");
                 return ExitCodes.Interrupted;
             }
             catch (Exception e) when (all && e is InvalidOperationException or TimeoutException or FileNotFoundException or ArgumentException)
@@ -94,8 +121,10 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
                 // One lab that fails to build or start does not hide the others.
                 failures++;
                 workspace.Err.MarkupLineInterpolated($"[red]{lab.Name} failed:[/] {e.Message}");
+                live?.LabFailed(lab.Name, e.Message);
                 continue;
             }
+            live?.LabFinished(result);
 
             var directory = settings.Out is null
                 ? ReplayArtifacts.NewRunDirectory(Path.Combine(workspace.Root, "artifacts", "replay", scenario.Id))
@@ -113,6 +142,9 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
                 $"[dim]Wrote {Display(files.Directory)}/ (also as {Display(Path.Combine(Path.GetDirectoryName(files.Directory)!, "latest"))}/ when it is the newest): report.md, result.json, and charts {string.Join(", ", files.Charts.Select(Path.GetFileName).Where(f => f!.EndsWith(".svg", StringComparison.Ordinal)))} (each also .png).[/]");
         }
 
+        live?.End(failures == 0 ? "finished" : "failed", failures == 0
+            ? $"Replay finished: {(replays.Count == 1 ? replays[0].Result.Lab : $"{replays.Count} labs")} replayed; the services are stopped."
+            : $"Replay finished with {failures} lab(s) failed; the services are stopped.");
         if (settings.Json)
         {
             JsonNode json = all ? new JsonArray([.. replays.Select(r => (JsonNode)r.Result.ToJson())]) : replays[0].Result.ToJson();

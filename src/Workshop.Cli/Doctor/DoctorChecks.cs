@@ -37,6 +37,7 @@ internal static partial class DoctorChecks
         LoadTool("wrk", "apt-get install wrk"),
         LoadTool("hey", "apt-get install hey"),
         Prometheus(),
+        Chromium(),
     ];
 
     /// <summary>
@@ -192,6 +193,16 @@ internal static partial class DoctorChecks
             ? new Finding("prometheus (optional)", Verdict.Ok, path, Required: false)
             : new Finding("prometheus (optional)", Verdict.Warning, "not installed; only notebooks/00-diagnostics-toolbox's monitoring steps need it",
                 Workshop.Toolkit.PrometheusServer.InstallHint, Required: false);
+    }
+
+    /// <summary>A browser is optional: `replay --live` opens the default one, and its own tests drive Debian's Chromium headless.</summary>
+    public static Finding Chromium()
+    {
+        const string path = "/usr/bin/chromium";
+        return File.Exists(path)
+            ? new Finding("chromium (optional)", Verdict.Ok, path, Required: false)
+            : new Finding("chromium (optional)", Verdict.Warning, "not installed; only the tests of `replay --live`'s page need it (any browser shows the page)",
+                "sudo apt-get install chromium", Required: false);
     }
 
     public static bool IsFree(int port)

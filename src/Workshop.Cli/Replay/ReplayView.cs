@@ -15,12 +15,13 @@ internal static class ReplayView
     /// terminal (a pipe, a CI log) gets one line per phase instead of redrawn bars.
     /// </summary>
     public static async Task<ReplayResult> RunAsync(IAnsiConsole console, LabScenario scenario, double scale, CancellationToken ct,
-        IReplayObserver? observer = null)
+        IReplayObserver? observer = null, IProgress<ReplayProgress>? alsoTo = null)
     {
         if (!console.Profile.Capabilities.Interactive)
         {
             var lines = new Reporter(p =>
             {
+                alsoTo?.Report(p);
                 if (p.Phase != "load") console.MarkupLineInterpolated($"[dim]{scenario.Id} {p.Variant}: {p.Phase}{Figures(p)}[/]");
             });
             return await Replayer.RunAsync(scenario, scale, lines, ct, observer);
@@ -45,6 +46,7 @@ internal static class ReplayView
 
                 var progress = new Reporter(p =>
                 {
+                    alsoTo?.Report(p);
                     var task = Task(p.Variant);
                     if (p.Phase is "stopping" or "done") task.Value = task.MaxValue;
                     task.Description = Describe(scenario, p.Variant, p.Phase, Figures(p));

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using System.Reflection;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Workshop.Cli.Live;
+
+/// <summary>The live page's routes: the page and its assets (embedded in the CLI, so it works offline), its event stream, its stop button.</summary>
+internal static class DashboardEndpoints
+{
+    private static readonly Assembly Assets = typeof(DashboardEndpoints).Assembly;
+
+    public static IEndpointRouteBuilder MapLiveDashboard(this IEndpointRouteBuilder app, LiveDashboard dashboard)
+    {
+        app.MapGet("/", () => Asset("index.html"));
+        app.MapGet("/assets/{file}", (string file) => Asset(file));
+        app.MapGet("/events", (CancellationToken ct) => TypedResults.ServerSentEvents(dashboard.Subscribe(ct)));
+        app.MapPost("/stop", () =>
+        {
+            dashboard.RequestStop();
+            return TypedResults.Accepted((string?)null);
+        });
+        return app;
+    }
+
+    private static Results<FileContentHttpResult, NotFound> Asset(string file)
+    {
+        using var stream = Assets.GetManifestResourceStream("live/" + file);
+        if (stream is null) return TypedResults.NotFound();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        var type = Path.GetExtension(file) switch
+        {
+            ".html" => "text/html; charset=utf-8",
+            ".js" => "text/javascript; charset=utf-8",
+            ".css" => "text/css; charset=utf-8",
+            _ => "text/plain; charset=utf-8",
+        };
+        return TypedResults.File(copy.ToArray(), type);
+    }
+}

@@ -1,0 +1,256 @@
+// The live replay page: draws the events `workshop replay --live` streams (/events), Broken beside Fixed.
+// Every number shown comes from the replay's own samples; at the end of each variant, and of the lab, the
+// tiles switch to the run's figures, the same ones `replay --json` prints (kept in data-value attributes).
+"use strict";
+
+const variants = ["Broken", "Fixed"];
+const charts = [
+  // Finished requests say nothing while a service stalls; the oldest one still waiting does (dashed).
+  { key: "p99", log: true, extra: { key: "oldestWaiting", label: "oldest waiting", dash: [10, 8] } },
+  { key: "perSecond" },
+  { key: "inFlight" },
+  { key: "heapMb" },
+  { key: "queue" },
+  { key: "lab" }, // The lab's first metric that both variants export (else its first): its caption says which.
+];
+// The tiles of a variant: the live figure, then the run's figure once the variant is done.
+const tiles = [
+  { live: "completed", final: "completed", label: "requests answered", finalLabel: "requests answered", digits: 0 },
+  { live: "perSecond", final: "throughput_rps", label: "answered per second", finalLabel: "answered per second, whole run", digits: 1 },
+  { live: "p99", final: "p99_ms", label: "latency p99, last second (ms)", finalLabel: "latency p99, whole run (ms)", digits: 1 },
+  { live: "errors", final: "errors", label: "timeouts and errors", finalLabel: "timeouts and errors", digits: 0 },
+  { live: "heapMb", final: "heap_end_bytes", label: "GC heap (MB)", finalLabel: "GC heap at end (MB)", digits: 1, scale: 1 / (1024 * 1024) },
+  { live: "queue", final: "thread_pool_queue_peak", label: "thread pool queue", finalLabel: "thread pool queue, peak", digits: 0 },
+];
+
+const state = { lab: null, colours: { Broken: "#D55E00", Fixed: "#0072B2" }, points: {}, plots: {}, metrics: [], ended: false };
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const panel = variant => $(`.variant[data-variant="${variant}"]`);
+
+function format(value, digits) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  const d = Math.abs(value) >= 100 ? 0 : digits;
+  return value.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: 0 });
+}
+
+function setStatus(text) { $("#status").textContent = text; }
+
+function banner(text) {
+  const b = $("#banner");
+  b.textContent = text;
+  b.hidden = false;
+}
+
+function tile(root, id, label) {
+  const el = document.createElement("div");
+  el.className = "tile";
+  el.dataset.tile = id;
+  el.innerHTML = '<span class="label"></span><span class="value">–</span>';
+  $(".label", el).textContent = label;
+  root.appendChild(el);
+  return el;
+}
+
+function setTile(variant, id, value, digits, label, figure) {
+  const el = $(`[data-tile="${id}"]`, panel(variant));
+  if (!el) return;
+  const v = $(".value", el);
+  v.textContent = format(value, digits);
+  v.dataset.value = value === null || value === undefined ? "" : String(value);
+  if (figure) v.dataset.figure = figure;
+  if (label) $(".label", el).textContent = label;
+}
+
+function buildTiles() {
+  for (const variant of variants) {
+    const root = $('[data-role="tiles"]', panel(variant));
+    root.innerHTML = "";
+    for (const t of tiles) tile(root, t.live, t.label);
+    for (const m of state.metrics) if (applies(m, variant)) tile(root, "lab:" + m.name, m.label);
+    $('[data-role="phase"]', panel(variant)).textContent = "waiting";
+    delete panel(variant).dataset.pid;
+    delete panel(variant).dataset.done;
+  }
+}
+
+// A lab metric only some variants export (a queue the fix added) gets no tile, and no "–", on the others.
+function applies(metric, variant) { return !metric.variants || metric.variants.includes(variant); }
+
+function axisFont() { return `${Math.round(Math.max(12, window.innerHeight * 0.017))}px system-ui, sans-serif`; }
+
+function buildCharts() {
+  for (const c of charts) {
+    const figure = $(`figure[data-chart="${c.key}"]`);
+    const host = $(".plot", figure);
+    if (state.plots[c.key]) state.plots[c.key].destroy();
+    host.innerHTML = "";
+    const font = axisFont();
+    const options = {
+      width: Math.max(200, host.clientWidth),
+      height: Math.max(100, host.clientHeight),
+      // The variants' colours are the panels' above; the dashed line is named in its chart's caption.
+      legend: { show: false },
+      cursor: { show: false },
+      scales: {
+        x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, 5)] },
+        y: c.log ? { distr: 3 } : { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
+      axes: [
+        { label: "seconds since the load began", font, labelFont: font, size: 50, labelSize: 30 },
+        { font, size: 80 },
+      ],
+      series: [
+        {},
+        ...columns(c).map(({ variant, extra }) => ({
+          label: extra ? `${variant} ${extra.label}` : (c.extra ? `${variant} p99` : variant),
+          stroke: state.colours[variant], width: extra ? 3 : 4, dash: extra?.dash, spanGaps: false, points: { show: false },
+        })),
+      ],
+    };
+    state.plots[c.key] = new uPlot(options, aligned(c), host);
+  }
+}
+
+// A chart's lines: each variant's figure, then each variant's extra figure when the chart has one.
+function columns(chart) {
+  const main = variants.map(variant => ({ variant, key: chart.key, extra: null }));
+  return chart.extra ? [...main, ...variants.map(variant => ({ variant, key: chart.extra.key, extra: chart.extra }))] : main;
+}
+
+// uPlot wants one x array: each sample goes to its whole second since its variant's load began.
+function aligned(chart) {
+  const lines = columns(chart);
+  const bySecond = new Map();
+  lines.forEach(({ variant, key }, i) => {
+    for (const p of state.points[variant] ?? []) {
+      const second = Math.round(p.t);
+      if (!bySecond.has(second)) bySecond.set(second, lines.map(() => null));
+      const value = p[key];
+      bySecond.get(second)[i] = value === null || value === undefined || (chart.log && value <= 0) ? null : value;
+    }
+  });
+  const xs = [...bySecond.keys()].sort((a, b) => a - b);
+  return [xs, ...lines.map((_, i) => xs.map(x => bySecond.get(x)[i]))];
+}
+
+function redraw() {
+  for (const c of charts) state.plots[c.key]?.setData(aligned(c));
+}
+
+const handlers = {
+  lab(e) {
+    state.lab = e;
+    state.colours = e.colours ?? state.colours;
+    state.metrics = e.metrics ?? [];
+    state.points = { Broken: [], Fixed: [] };
+    state.labChart = state.metrics.find(m => variants.every(v => applies(m, v))) ?? state.metrics[0] ?? null;
+    const labFigure = $('figure[data-chart="lab"]');
+    labFigure.hidden = !state.labChart;
+    $("figcaption", labFigure).textContent = state.labChart ? state.labChart.label : "";
+    document.documentElement.style.setProperty("--broken", state.colours.Broken);
+    document.documentElement.style.setProperty("--fixed", state.colours.Fixed);
+    $("#lab").textContent = `${e.lab}: ${e.title}`;
+    $("#conditions").textContent = `${e.count > 1 ? `lab ${e.index} of ${e.count} · ` : ""}${e.conditions} · headline: ${e.headline} (${e.better} is better)`;
+    $("#headline").hidden = true;
+    document.body.dataset.lab = e.lab;
+    buildTiles();
+    buildCharts();
+    setStatus("starting");
+  },
+  service(e) {
+    panel(e.variant).dataset.pid = String(e.pid);
+    panel(e.variant).dataset.url = e.url;
+  },
+  phase(e) {
+    const p = panel(e.variant);
+    const words = { starting: "building and starting", load: "under load", stopping: "stopping", done: "done" };
+    $('[data-role="phase"]', p).textContent = words[e.phase] ?? e.phase;
+    document.body.dataset.state = "running";
+    setStatus(`${e.variant}: ${words[e.phase] ?? e.phase}`);
+    if (e.phase === "done" && e.figures) showRun(e.variant, e.figures);
+  },
+  sample(e) {
+    const point = { ...e, heapMb: e.heapBytes === null ? null : e.heapBytes / (1024 * 1024), lab: e.lab?.[state.labChart?.name] ?? null, labs: e.lab };
+    (state.points[e.variant] ??= []).push(point);
+    panel(e.variant).dataset.samples = String(state.points[e.variant].length);
+    for (const t of tiles) setTile(e.variant, t.live, point[t.live], t.digits);
+    // A stalled service answers /metrics late or not at all: say so rather than show old figures as current.
+    const age = e.metricsAge;
+    $('[data-role="phase"]', panel(e.variant)).textContent = age === null || age > 2
+      ? `under load · /metrics not answering${age === null ? "" : ` for ${Math.round(age)} s`}`
+      : "under load";
+    for (const m of state.metrics) setTile(e.variant, "lab:" + m.name, e.lab?.[m.name] ?? null, 1);
+    redraw();
+  },
+  result(e) {
+    showRun("Broken", e.broken);
+    showRun("Fixed", e.fixed);
+    const h = e.headline;
+    const footer = $("#headline");
+    $('[data-role="label"]', footer).textContent = `${h.label} (${h.better} is better)`;
+    for (const [role, text, value] of [["broken", h.brokenText, h.broken], ["fixed", h.fixedText, h.fixed], ["ratio", h.ratioText, h.ratio]]) {
+      const el = $(`[data-role="${role}"]`, footer);
+      el.textContent = text;
+      el.dataset.value = value === null ? "" : String(value);
+    }
+    $('[data-role="sentence"]', footer).textContent = e.sentence;
+    footer.hidden = false;
+    setStatus(`${e.lab}: done`);
+  },
+  failed(e) {
+    banner(`${e.lab} failed: ${e.message}`);
+  },
+  end(e) {
+    state.ended = true;
+    document.body.dataset.state = "ended";
+    document.body.dataset.reason = e.reason;
+    setStatus(e.reason === "finished" ? "replay finished" : `replay ${e.reason}`);
+    banner(e.message);
+    $("#stop").disabled = true;
+    source.close();
+  },
+};
+
+// A variant's run is over: its tiles show the run's figures, as the table and the JSON give them.
+function showRun(variant, figures) {
+  panel(variant).dataset.done = "true";
+  for (const t of tiles) {
+    const raw = figures[t.final];
+    const value = raw === null || raw === undefined ? null : raw * (t.scale ?? 1);
+    setTile(variant, t.live, value, t.digits, t.finalLabel, t.final);
+    // The raw figure, unscaled, so that a script can compare it with the JSON.
+    $(`[data-tile="${t.live}"] .value`, panel(variant)).dataset.value = raw === null || raw === undefined ? "" : String(raw);
+  }
+  for (const m of state.metrics) setTile(variant, "lab:" + m.name, figures.lab?.[m.name] ?? null, 1, undefined, m.name);
+}
+
+const source = new EventSource("events");
+for (const [type, handle] of Object.entries(handlers)) {
+  source.addEventListener(type, message => handle(JSON.parse(message.data)));
+}
+source.onopen = () => { if (!state.lab) setStatus("waiting for the replay"); };
+source.onerror = () => {
+  if (state.ended) return;
+  state.ended = true;
+  source.close();
+  document.body.dataset.state = "gone";
+  setStatus("replay ended");
+  banner("The replay's server has stopped: the replay ended, and this page shows where it was.");
+  $("#stop").disabled = true;
+};
+
+$("#stop").addEventListener("click", async () => {
+  $("#stop").disabled = true;
+  setStatus("stopping…");
+  try { await fetch("stop", { method: "POST" }); } catch { /* the server may already be gone */ }
+});
+
+// Charts follow their boxes: the window's size, and the headline taking its place at the end.
+const resized = new ResizeObserver(() => {
+  for (const c of charts) {
+    const host = $(`figure[data-chart="${c.key}"] .plot`);
+    state.plots[c.key]?.setSize({ width: Math.max(200, host.clientWidth), height: Math.max(100, host.clientHeight) });
+  }
+});
+for (const host of document.querySelectorAll(".plot")) resized.observe(host);
