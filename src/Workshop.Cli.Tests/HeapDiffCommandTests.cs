@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace Workshop.Cli.Tests;
 
 /// <summary>`workshop heapdiff`: the leak hunt on a real lab service, and its refusals.</summary>
+[Collection(OneAtATime.Name)]
 public sealed class HeapDiffCommandTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ScratchRepo _scratch = ScratchRepo.Empty();

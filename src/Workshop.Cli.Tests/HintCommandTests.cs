@@ -4,6 +4,7 @@ using Workshop.Cli.Tests.Support;
 
 namespace Workshop.Cli.Tests;
 
+[Collection(OneAtATime.Name)]
 public sealed class HintCommandTests : IDisposable
 {
     private const string Hints = """
