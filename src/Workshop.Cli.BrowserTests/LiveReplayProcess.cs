@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Workshop.Toolkit;
 
 namespace Workshop.Cli.BrowserTests;
 
@@ -17,8 +18,8 @@ internal sealed partial class LiveReplayProcess : IDisposable
 
     private LiveReplayProcess(Process process) => _process = process;
 
-    /// <summary>The repository's root: the folder above this assembly that holds Workshop.sln.</summary>
-    public static string Root { get; } = FindRoot();
+    /// <summary>The repository's root, found as the CLI and notebooks find it.</summary>
+    public static string Root { get; } = Repo.Root;
 
     public int ProcessId => _process.Id;
 
@@ -74,13 +75,10 @@ internal sealed partial class LiveReplayProcess : IDisposable
     /// <summary>True while a process of that id runs (zombies count as gone: they hold no port and no memory).</summary>
     public static bool IsRunning(int pid)
     {
-        var stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat)) return false;
         try
         {
-            var text = File.ReadAllText(stat);
-            var state = text[(text.LastIndexOf(')') + 2)..].Split(' ')[0];
-            return state != "Z" && state != "X";
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] is not ('Z' or 'X');
         }
         catch (IOException)
         {
@@ -99,13 +97,6 @@ internal sealed partial class LiveReplayProcess : IDisposable
             // Gone already.
         }
         _process.Dispose();
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Workshop.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"No Workshop.sln above {AppContext.BaseDirectory}.");
     }
 
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+/")]
