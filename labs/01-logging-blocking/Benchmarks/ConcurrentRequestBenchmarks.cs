@@ -24,7 +24,7 @@ public class ConcurrentRequestBenchmarks : ServiceBenchmarks
     [Benchmark(OperationsPerInvoke = InFlight)]
     public Task Broken() => GetOrdersAsync();
 
-    protected Task GetOrdersAsync()
+    public Task GetOrdersAsync()
     {
         for (var i = 0; i < _inFlight.Length; i++) _inFlight[i] = GetOrderAsync();
         return Task.WhenAll(_inFlight);

@@ -15,7 +15,8 @@ namespace Lab01.Benchmarks;
 /// <summary>
 /// The request log's pipeline alone, without a request: the event the fixed middleware writes per request, through
 /// <see cref="Pipeline"/>: the fix as it is (Serilog, expression template, async bounded buffer, rolling file), Serilog
-/// with its compact JSON formatter in the same place, and ZLogger's JSON formatter with its bounded background buffer.
+/// with its compact JSON formatter in the same place, ZLogger's JSON formatter with its bounded background buffer, and
+/// Serilog's JSON formatter behind a buffer its writer empties in batches (<see cref="BatchedWriter"/>).
 /// Each invocation writes a batch of <see cref="Batch"/> events on the benchmark's thread (the request path); between
 /// invocations the writer drains the batch to the file, so nothing is dropped and every event is formatted and
 /// written. The time is the request path's; after the run, the log prints each event's allocations on the request path
@@ -26,7 +27,7 @@ public partial class LogPipelineBenchmarks
 {
     public const int Batch = 500;
 
-    [Params("Fixed: Serilog, expression template", "Serilog, compact JSON", "Serilog, compact JSON, buffered", "ZLogger, JSON")]
+    [Params("Fixed: Serilog, expression template", "Serilog, compact JSON", "Serilog, compact JSON, buffered", "ZLogger, JSON", "Serilog, JSON, batched")]
     public string Pipeline { get; set; } = "";
 
     private RequestLogPipeline _pipeline = null!;
@@ -159,6 +160,32 @@ internal sealed class RequestLogPipeline : IDisposable
                             buffered: buffered, flushToDiskInterval: buffered ? TimeSpan.FromSeconds(1) : null),
                         bufferSize: BufferCapacity, blockWhenFull: false)
                     .CreateLogger();
+                var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new SerilogLoggerProvider(serilog, dispose: true)));
+                return new RequestLogPipeline(factory, directory, null);
+            }
+            case "Serilog, JSON, batched":
+            case "Serilog, JSON, batched, no scopes":
+            {
+                var file = new LoggerConfiguration()
+                    .MinimumLevel.Verbose()
+                    .WriteTo.File(new Serilog.Formatting.Json.JsonFormatter(closingDelimiter: "\n"), Path.Combine(directory, "requests-.json"),
+                        fileSizeLimitBytes: 1L << 30, rollOnFileSizeLimit: true, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 10,
+                        buffered: true, flushToDiskInterval: TimeSpan.FromSeconds(1))
+                    .CreateLogger();
+                var batched = new BatchedWriter(file, BufferCapacity, TimeSpan.FromMilliseconds(200));
+                var serilog = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(batched).CreateLogger();
+                var noScopes = name.EndsWith("no scopes", StringComparison.Ordinal);
+                var factory = LoggerFactory.Create(b =>
+                {
+                    b.SetMinimumLevel(LogLevel.Information).AddProvider(new SerilogLoggerProvider(serilog, dispose: true));
+                    if (noScopes) b.Services.Configure<LoggerFilterOptions>(o => o.CaptureScopes = false);
+                });
+                return new RequestLogPipeline(factory, directory, batched);
+            }
+            case "Serilog, no sink":
+            {
+                // A probe: the event made, through Microsoft.Extensions.Logging, and thrown away at once.
+                var serilog = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(new LoggerConfiguration().CreateLogger()).CreateLogger();
                 var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new SerilogLoggerProvider(serilog, dispose: true)));
                 return new RequestLogPipeline(factory, directory, null);
             }

@@ -93,7 +93,7 @@ public abstract class ServiceBenchmarks
         Directory.Delete(_logDirectory, recursive: true);
     }
 
-    protected async Task<int> GetOrderAsync()
+    public async Task<int> GetOrderAsync()
     {
         _requests++;
         using var response = await _client!.GetAsync(OrderUri);
@@ -122,7 +122,7 @@ public abstract class ServiceBenchmarks
     /// The fixed service with its request log written by another pipeline of <see cref="RequestLogPipeline"/> (the
     /// same event, the same bounded buffer, another formatter or library): what the fix would cost written otherwise.
     /// </summary>
-    protected void StartFixedWith(string pipeline)
+    public void StartFixedWith(string pipeline)
     {
         _alternative = pipeline;
         Start<FixedService>("fixed-" + pipeline.Split(',')[0].ToLowerInvariant(), ("Lab:LogSinkDelayMs", "0"), (RequestLogCategory, "Information"));

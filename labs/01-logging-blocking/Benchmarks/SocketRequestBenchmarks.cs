@@ -20,6 +20,9 @@ public class SocketRequestBenchmarks : RequestBenchmarks
     [GlobalSetup(Target = nameof(FixedCompactJsonBuffered))]
     public void SetupCompactJsonBuffered() => StartFixedWith("Serilog, compact JSON, buffered");
 
+    [GlobalSetup(Target = nameof(FixedBatched))]
+    public void SetupBatched() => StartFixedWith("Serilog, JSON, batched");
+
     /// <summary>The fixed service with Serilog's compact JSON formatter in place of the expression template.</summary>
     [Benchmark]
     public Task<int> FixedCompactJson() => GetOrderAsync();
@@ -31,6 +34,10 @@ public class SocketRequestBenchmarks : RequestBenchmarks
     /// <summary>Serilog's compact JSON, its file sink buffered and flushed every second instead of once an event.</summary>
     [Benchmark]
     public Task<int> FixedCompactJsonBuffered() => GetOrderAsync();
+
+    /// <summary>Serilog's JSON formatter behind a buffer the writer empties in batches, not woken by every event.</summary>
+    [Benchmark]
+    public Task<int> FixedBatched() => GetOrderAsync();
 }
 
 /// <summary><see cref="ConcurrentRequestBenchmarks"/> over Kestrel on loopback: 16 requests in flight on 16 keep-alive connections.</summary>
@@ -48,6 +55,9 @@ public class SocketConcurrentRequestBenchmarks : ConcurrentRequestBenchmarks
     [GlobalSetup(Target = nameof(FixedCompactJsonBuffered))]
     public void SetupCompactJsonBuffered() => StartFixedWith("Serilog, compact JSON, buffered");
 
+    [GlobalSetup(Target = nameof(FixedBatched))]
+    public void SetupBatched() => StartFixedWith("Serilog, JSON, batched");
+
     /// <summary>The fixed service with Serilog's compact JSON formatter in place of the expression template.</summary>
     [Benchmark(OperationsPerInvoke = InFlight)]
     public Task FixedCompactJson() => GetOrdersAsync();
@@ -59,4 +69,8 @@ public class SocketConcurrentRequestBenchmarks : ConcurrentRequestBenchmarks
     /// <summary>Serilog's compact JSON, its file sink buffered and flushed every second instead of once an event.</summary>
     [Benchmark(OperationsPerInvoke = InFlight)]
     public Task FixedCompactJsonBuffered() => GetOrdersAsync();
+
+    /// <summary>Serilog's JSON formatter behind a buffer the writer empties in batches, not woken by every event.</summary>
+    [Benchmark(OperationsPerInvoke = InFlight)]
+    public Task FixedBatched() => GetOrdersAsync();
 }
