@@ -6,7 +6,7 @@ namespace Lab01.Benchmarks;
 
 /// <summary>
 /// An alternative to <c>WriteTo.Async</c> for the request log: a bounded buffer the request path only adds to (no lock,
-/// no wake-up; past its capacity an event is dropped and counted) and a writer thread that empties it every
+/// no wake-up; past its capacity an event is dropped) and a writer thread that empties it every
 /// <c>interval</c>, or as soon as it is half full. <c>WriteTo.Async</c> wakes its writer for every event, and on two
 /// cores that wake-up and the writer's work fall on the request's critical path (results/README.md measures both).
 /// </summary>
@@ -20,7 +20,6 @@ internal sealed class BatchedWriter : ILogEventSink, IDisposable
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
     private volatile bool _stopping;
     private int _count;
-    private long _dropped;
 
     public BatchedWriter(ILogEventSink target, int capacity, TimeSpan interval)
     {
@@ -31,17 +30,12 @@ internal sealed class BatchedWriter : ILogEventSink, IDisposable
         _writer.Start();
     }
 
-    public int Count => Volatile.Read(ref _count);
-
-    public long Dropped => Interlocked.Read(ref _dropped);
-
     public void Emit(LogEvent logEvent)
     {
         var count = Interlocked.Increment(ref _count);
         if (count > _capacity)
         {
             Interlocked.Decrement(ref _count);
-            Interlocked.Increment(ref _dropped);
             return;
         }
         _queue.Enqueue(logEvent);

@@ -30,12 +30,12 @@ public static class PairedRun
 
     private static readonly string[] AllHosts = ["Baseline", "Fixed", "Broken", .. Pipelines.Keys];
 
-    /// <summary><c>paired [--in-flight 1|16] [--rounds R] [--block-ms M] [--hosts Baseline,Fixed,...] [--out FILE]</c></summary>
+    /// <summary><c>paired [--in-flight 1|16] [--rounds R (40)] [--block-ms M (300), the results' settings] [--hosts Baseline,Fixed,...] [--out FILE]</c></summary>
     public static int Run(string[] args)
     {
         var inFlight = int.Parse(Option(args, "--in-flight") ?? "1", CultureInfo.InvariantCulture);
-        var rounds = int.Parse(Option(args, "--rounds") ?? "20", CultureInfo.InvariantCulture);
-        var blockMs = int.Parse(Option(args, "--block-ms") ?? "1000", CultureInfo.InvariantCulture);
+        var rounds = int.Parse(Option(args, "--rounds") ?? "40", CultureInfo.InvariantCulture);
+        var blockMs = int.Parse(Option(args, "--block-ms") ?? "300", CultureInfo.InvariantCulture);
         var names = (Option(args, "--hosts") ?? string.Join(',', AllHosts)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (inFlight is not (1 or ConcurrentRequestBenchmarks.InFlight))
         {
