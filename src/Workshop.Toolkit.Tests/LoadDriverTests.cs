@@ -79,7 +79,7 @@ public sealed class LoadDriverTests
         // 20 samples the p99 is the slowest one, which a single stall of the machine sets (724 ms once, in a CI run
         // beside the diagnosis scripts); the p90 is what a queue would move.
         result.Completed.Should().BeInRange(5, 21);
-        result.P50.Should().BeInRange(50, 150);
+        result.P50.Should().BeInRange(50, 250);
         result.P90.Should().BeLessThan(500);
     }
 
@@ -98,15 +98,15 @@ public sealed class LoadDriverTests
             client, i => Get(i % 5 == 4 ? "/?ms=200" : "/?ms=10"), clients: 4, TimeSpan.FromSeconds(2));
 
         // Assert: lower bounds are the delays less a millisecond (the runtime's timers count whole milliseconds, so a
-        // 200 ms delay can end 199.9 ms after it began by the stopwatch, as a clean-clone CI saw); upper bounds leave
-        // room for a busy machine.
+        // 200 ms delay can end 199.9 ms after it began by the stopwatch, as a clean-clone CI saw); upper bounds are 5x
+        // the figures or more, room for a busy machine that still catches a figure in the wrong unit or rank.
         var because = result.ToString();
         result.Count("200").Should().Be(result.Requests, because);
         result.P50.Should().BeInRange(9, 100, because);
-        result.P90.Should().BeInRange(199, 400, because);
-        result.P99.Should().BeInRange(199, 400, because);
-        result.Max.Should().BeInRange(199, 600, because);
-        result.Mean.Should().BeInRange(48, 150, "0.8 x 10 ms + 0.2 x 200 ms = 48 ms, plus overhead; " + because);
+        result.P90.Should().BeInRange(199, 1_000, because);
+        result.P99.Should().BeInRange(199, 1_000, because);
+        result.Max.Should().BeInRange(199, 2_000, because);
+        result.Mean.Should().BeInRange(48, 240, "0.8 x 10 ms + 0.2 x 200 ms = 48 ms, plus overhead; " + because);
     }
 
     [Fact]
