@@ -35,7 +35,7 @@ public sealed class ListCommandTests : IDisposable
         run.ExitCode.Should().Be(0, run.ToString());
         run.Out.Should().Contain("The request log that stopped the service").And.Contain("A slow log disk stalls every request")
             .And.Contain("red: 6 of 8 fail").And.Contain("1 of 2 shown").And.Contain("./workshop replay 01");
-        run.Out.Should().Contain("the callbacks that kept every buffer").And.Contain("Each request registered a callback.")
+        run.Out.Should().Contain("The callbacks that kept every buffer").And.Contain("Each request registered a callback.")
             .And.NotContain("Then more").And.Contain("not checked yet").And.Contain("none yet");
     }
 

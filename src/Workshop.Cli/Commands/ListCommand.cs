@@ -24,7 +24,6 @@ internal sealed partial class ListCommand(Workspace workspace) : AsyncCommand
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Incident labs[/]")
             .AddColumn(new TableColumn("Lab").NoWrap())
             .AddColumn("Incident")
-            .AddColumn(new TableColumn("Replay").NoWrap())
             .AddColumn(new TableColumn("Your Broken copy").NoWrap())
             .AddColumn(new TableColumn("Hints").NoWrap());
         foreach (var lab in labs)
@@ -34,14 +33,16 @@ internal sealed partial class ListCommand(Workspace workspace) : AsyncCommand
             var hints = Hints.HintBook.Read(lab).Count;
             table.AddRow(
                 new Markup($"[bold]{lab.Id}[/]"),
-                new Markup($"[bold]{Markup.Escape(title)}[/] [dim]({Markup.Escape(lab.Name)})[/]\n{Markup.Escape(symptom)}"),
-                new Markup(Scenarios.HasReplay(lab) ? $"./workshop replay {lab.Id}" : "[dim]none yet[/]"),
+                // The replay goes under the symptom, not in a column of its own: a piped table is 80 columns wide, and
+                // the incident's words are what it should spend them on.
+                new Markup($"[bold]{Markup.Escape(title)}[/] [dim]({Markup.Escape(lab.Name)})[/]\n{Markup.Escape(symptom)}\n" +
+                    (Scenarios.HasReplay(lab) ? $"[dim]replay:[/] ./workshop replay {lab.Id}" : "[dim]replay: none yet[/]")),
                 CheckCell(lab, status.Check),
                 new Text(hints == 0 ? "-" : $"{status.HintsShown} of {hints} shown"));
         }
 
         workspace.Out.Write(table);
-        workspace.Out.MarkupLine("[dim]Replay one: ./workshop replay 01 · check your fix: ./workshop check 01 · a hint: ./workshop hint 01[/]");
+        workspace.Out.MarkupLine("[dim]Check your fix: ./workshop check 01 · a hint: ./workshop hint 01[/]");
         return Task.FromResult(ExitCodes.Ok);
     }
 
@@ -52,6 +53,8 @@ internal sealed partial class ListCommand(Workspace workspace) : AsyncCommand
         if (!File.Exists(readme)) return (lab.Name, "");
         var text = File.ReadAllText(readme);
         var title = Heading().Match(text) is { Success: true } h ? h.Groups[1].Value.Trim() : lab.Name;
+        // "Lab 01: the request log..." reads on in lower case; alone in a cell the title starts a sentence.
+        if (title.Length > 0) title = char.ToUpperInvariant(title[0]) + title[1..];
         var summary = SummaryParagraph().Match(text) is { Success: true } m ? m.Groups[1].Value : "";
         var sentence = FirstSentence().Match(summary.ReplaceLineEndings(" ")) is { Success: true } f ? f.Value.Trim() : summary.Trim();
         return (title, sentence);
