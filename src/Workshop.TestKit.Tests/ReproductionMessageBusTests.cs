@@ -43,6 +43,39 @@ public sealed class ReproductionMessageBusTests
     }
 
     [Fact]
+    public void GuardAssertionFailure_OnAnAlternativeItMustCatch_IsReportedAsPass()
+    {
+        // Arrange: a "fix" that deletes the feature fails the guard's own FluentAssertions check.
+        var sink = new RecordingBus();
+        using var bus = new ReproductionMessageBus(sink, "deletes-the-feature", anyAssertion: true);
+        var failed = Failure(() => 0.Should().Be(1, "the hot price is read from the store once"), "");
+
+        // Act
+        bus.QueueMessage(failed);
+
+        // Assert
+        var passed = sink.Messages.Should().ContainSingle().Which.Should().BeAssignableTo<ITestPassed>().Subject;
+        passed.Output.Should().Contain("Caught by this guard against 'deletes-the-feature'").And.Contain("but found 0");
+        bus.Failed.Should().Be(0);
+    }
+
+    [Fact]
+    public void GuardPass_OnAnAlternativeItMustCatch_IsReportedAsFailure()
+    {
+        // Arrange
+        var sink = new RecordingBus();
+        using var bus = new ReproductionMessageBus(sink, "deletes-the-feature", anyAssertion: true);
+
+        // Act
+        bus.QueueMessage(new TestPassed(SampleTest(), 0.2m, ""));
+
+        // Assert
+        var failed = sink.Messages.Should().ContainSingle().Which.Should().BeAssignableTo<ITestFailed>().Subject;
+        failed.Messages.Should().ContainSingle().Which.Should().Contain("This guard passed against 'deletes-the-feature', which it must catch");
+        bus.Failed.Should().Be(1);
+    }
+
+    [Fact]
     public void Symptom_Absent_ThrowsTheMessageAsItIsWhenPresent()
     {
         // Act

@@ -34,7 +34,7 @@ public sealed class LabApp : IAsyncDisposable
     internal static LabApp Start(LabTarget target, IReadOnlyList<(string Key, string Value)> settings, Action<IWebHostBuilder>? configure, bool kestrel = false)
     {
         var factoryType = typeof(LabFactory<>).MakeGenericType(target.Marker);
-        var factory = (ILabFactory)Activator.CreateInstance(factoryType, settings, configure)!;
+        var factory = (ILabFactory)Activator.CreateInstance(factoryType, settings, target.ContentRoot, configure)!;
         var app = new LabApp(target, factory);
         if (kestrel)
         {
@@ -94,12 +94,13 @@ public sealed class LabApp : IAsyncDisposable
         void StartServer();
     }
 
-    private sealed class LabFactory<TMarker>(IReadOnlyList<(string Key, string Value)> settings, Action<IWebHostBuilder>? configure)
+    private sealed class LabFactory<TMarker>(IReadOnlyList<(string Key, string Value)> settings, string? contentRoot, Action<IWebHostBuilder>? configure)
         : WebApplicationFactory<TMarker>, ILabFactory where TMarker : class
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
+            if (contentRoot is not null) builder.UseContentRoot(contentRoot);
             builder.ConfigureServices(services => services.AddSingleton<InFlightRequests>().AddTransient<IStartupFilter, InFlightRequests.Filter>());
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
             configure?.Invoke(builder);

@@ -11,16 +11,23 @@ public sealed class LabTarget : IXunitSerializable
     [Obsolete("Called by the de-serializer")]
     public LabTarget() { }
 
-    public LabTarget(string name, Type marker)
+    public LabTarget(string name, Type marker, string? contentRoot = null)
     {
         Name = name;
         Marker = marker;
+        ContentRoot = contentRoot;
     }
 
     public string Name { get; private set; } = "";
 
     /// <summary>The marker type of the variant's service (its assembly holds the service's entry point).</summary>
     public Type Marker { get; private set; } = typeof(object);
+
+    /// <summary>
+    /// The folder the service reads its settings from, when not its own project's (an alternative fix has Broken's);
+    /// null for the default.
+    /// </summary>
+    public string? ContentRoot { get; private set; }
 
     public bool IsFixed => Name.Equals(FixedName, StringComparison.OrdinalIgnoreCase);
 
@@ -45,6 +52,7 @@ public sealed class LabTarget : IXunitSerializable
     {
         info.AddValue(nameof(Name), Name);
         info.AddValue(nameof(Marker), Marker.AssemblyQualifiedName);
+        info.AddValue(nameof(ContentRoot), ContentRoot);
     }
 
     public void Deserialize(IXunitSerializationInfo info)
@@ -52,6 +60,7 @@ public sealed class LabTarget : IXunitSerializable
         Name = info.GetValue<string>(nameof(Name));
         var markerName = info.GetValue<string>(nameof(Marker));
         Marker = Type.GetType(markerName, throwOnError: true)!;
+        ContentRoot = info.GetValue<string?>(nameof(ContentRoot));
     }
 
     public override string ToString() => Name;

@@ -16,18 +16,25 @@ public sealed class LabTestCase : XunitTestCase
     public LabTestCase() { }
 
     public LabTestCase(IMessageSink diagnosticMessageSink, TestMethodDisplay display, TestMethodDisplayOptions displayOptions,
-        ITestMethod testMethod, LabTarget target, bool mustFail)
+        ITestMethod testMethod, LabTarget target, bool mustFail, bool acceptsAnyAssertion = false)
         : base(diagnosticMessageSink, display, displayOptions, testMethod, [target])
     {
         MustFail = mustFail;
+        AcceptsAnyAssertion = acceptsAnyAssertion;
     }
 
     public bool MustFail { get; private set; }
 
+    /// <summary>
+    /// True for a guard: any of its assertions failing proves it caught the variant, where an incident test counts only
+    /// its <see cref="Symptom"/> assertion.
+    /// </summary>
+    public bool AcceptsAnyAssertion { get; private set; }
+
     private LabTarget Target => (LabTarget)TestMethodArguments[0];
 
     protected override string GetDisplayName(IAttributeInfo factAttribute, string displayName) =>
-        $"{TestMethod.TestClass.Class.Name.Split('.')[^1]}.{TestMethod.Method.Name} [{Target.Name}{(MustFail ? ": must reproduce the incident" : "")}]";
+        $"{TestMethod.TestClass.Class.Name.Split('.')[^1]}.{TestMethod.Method.Name} [{Target.Name}{(MustFail ? AcceptsAnyAssertion ? ": must fail this guard" : ": must reproduce the incident" : "")}]";
 
     protected override string GetUniqueID() => $"{base.GetUniqueID()}:{(MustFail ? "reproduce" : "pass")}";
 
@@ -35,12 +42,14 @@ public sealed class LabTestCase : XunitTestCase
     {
         base.Serialize(data);
         data.AddValue(nameof(MustFail), MustFail);
+        data.AddValue(nameof(AcceptsAnyAssertion), AcceptsAnyAssertion);
     }
 
     public override void Deserialize(IXunitSerializationInfo data)
     {
         base.Deserialize(data);
         MustFail = data.GetValue<bool>(nameof(MustFail));
+        AcceptsAnyAssertion = data.GetValue<bool>(nameof(AcceptsAnyAssertion));
     }
 
     public override async Task<RunSummary> RunAsync(IMessageSink diagnosticMessageSink, IMessageBus messageBus, object[] constructorArguments,
@@ -48,7 +57,7 @@ public sealed class LabTestCase : XunitTestCase
     {
         if (!MustFail) return await base.RunAsync(diagnosticMessageSink, messageBus, constructorArguments, aggregator, cancellationTokenSource);
 
-        var bus = new ReproductionMessageBus(messageBus, Target.Name);
+        var bus = new ReproductionMessageBus(messageBus, Target.Name, AcceptsAnyAssertion);
         var summary = await base.RunAsync(diagnosticMessageSink, bus, constructorArguments, aggregator, cancellationTokenSource);
         return new RunSummary { Total = summary.Total, Skipped = summary.Skipped, Failed = bus.Failed, Time = summary.Time };
     }

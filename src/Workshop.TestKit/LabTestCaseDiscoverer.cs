@@ -4,7 +4,11 @@ using Xunit.Sdk;
 
 namespace Workshop.TestKit;
 
-/// <summary>Turns one <see cref="IncidentAttribute"/> or <see cref="GuardAttribute"/> method into a test case per variant.</summary>
+/// <summary>
+/// Turns one <see cref="IncidentAttribute"/> or <see cref="GuardAttribute"/> method into a test case per variant: in
+/// verify mode, Fixed and every <c>correct-*</c> alternative must pass it, and each variant the method names must
+/// fail it; with <c>LAB_TARGET</c> set, one plain case against that variant.
+/// </summary>
 public sealed class LabTestCaseDiscoverer(IMessageSink diagnosticMessageSink) : IXunitTestCaseDiscoverer
 {
     public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute)
@@ -13,23 +17,20 @@ public sealed class LabTestCaseDiscoverer(IMessageSink diagnosticMessageSink) : 
         var displayOptions = discoveryOptions.MethodDisplayOptionsOrDefault();
         var method = testMethod.Method.ToRuntimeMethod();
         var assembly = method.DeclaringType!.Assembly;
-        var variants = assembly.GetCustomAttributes<LabVariantAttribute>().ToDictionary(v => v.Name, v => v.Marker, StringComparer.OrdinalIgnoreCase);
-
-        string? problem = null;
-        if (!variants.ContainsKey(LabTarget.FixedName) || !variants.ContainsKey(LabTarget.BrokenName))
-            problem = $"The test assembly {assembly.GetName().Name} must declare [assembly: LabVariant(\"fixed\", ...)] and [assembly: LabVariant(\"broken\", ...)].";
-        else if (method.GetParameters() is not [{ ParameterType: var p }] || p != typeof(LabTarget))
-            problem = $"{method.DeclaringType.Name}.{method.Name} must take exactly one parameter of type {nameof(LabTarget)}.";
+        var lab = LabVariants.Of(assembly);
 
         var incident = method.GetCustomAttribute<IncidentAttribute>();
-        var reproducesOn = incident?.ReproducesOn ?? [];
-        var unknown = reproducesOn.Where(v => !variants.ContainsKey(v) || v.Equals(LabTarget.FixedName, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (problem is null && unknown.Count > 0)
-            problem = $"{method.Name} names unknown broken variant(s) {string.Join(", ", unknown)}; declared: {string.Join(", ", variants.Keys)}.";
+        var named = incident?.ReproducesOn ?? method.GetCustomAttribute<GuardAttribute>()?.Catches ?? [];
+        var problem = lab.Problem
+            ?? (method.GetParameters() is not [{ ParameterType: var p }] || p != typeof(LabTarget)
+                ? $"{method.DeclaringType.Name}.{method.Name} must take exactly one parameter of type {nameof(LabTarget)}."
+                : null)
+            ?? lab.ProblemWithNames(method.Name, named)
+            ?? (lab.FirstMethod == method ? lab.ProblemWithUncaughtAlternatives : null);
 
         var plain = LabMode.PlainTarget;
-        if (problem is null && plain is not null && !variants.ContainsKey(plain))
-            problem = $"{LabMode.EnvironmentVariable}={plain} names no variant of this lab; use one of: {string.Join(", ", variants.Keys)} (or leave it unset to verify).";
+        if (problem is null && plain is not null && !lab.Knows(plain))
+            problem = $"{LabMode.EnvironmentVariable}={plain} names no variant of this lab; use one of: {string.Join(", ", lab.Names)} (or leave it unset to verify).";
 
         if (problem is not null)
         {
@@ -37,19 +38,109 @@ public sealed class LabTestCaseDiscoverer(IMessageSink diagnosticMessageSink) : 
             yield break;
         }
 
-        LabTarget Target(string name) => new(variants.Keys.First(k => k.Equals(name, StringComparison.OrdinalIgnoreCase)), variants[name]);
+        LabTestCase Case(string variant, bool mustFail) =>
+            new(diagnosticMessageSink, display, displayOptions, testMethod, lab.Target(variant), mustFail, acceptsAnyAssertion: incident is null);
 
         if (plain is not null)
         {
-            yield return new LabTestCase(diagnosticMessageSink, display, displayOptions, testMethod, Target(plain), mustFail: false);
+            yield return Case(plain, mustFail: false);
             yield break;
         }
 
-        yield return new LabTestCase(diagnosticMessageSink, display, displayOptions, testMethod, Target(LabTarget.FixedName), mustFail: false);
-        var others = incident is not null ? reproducesOn : variants.Keys.Where(k => !k.Equals(LabTarget.FixedName, StringComparison.OrdinalIgnoreCase));
-        foreach (var variant in others)
+        yield return Case(LabTarget.FixedName, mustFail: false);
+        foreach (var correct in lab.CorrectAlternatives) yield return Case(correct, mustFail: false);
+        // A guard holds on every declared variant, and is proven to catch the alternatives it names.
+        var mustPass = incident is null ? lab.Declared.Where(v => !v.Equals(LabTarget.FixedName, StringComparison.OrdinalIgnoreCase)) : [];
+        foreach (var variant in mustPass) yield return Case(variant, mustFail: false);
+        foreach (var variant in named) yield return Case(variant, mustFail: true);
+    }
+}
+
+/// <summary>
+/// The variants one spec assembly runs against: those it declares (<see cref="LabVariantAttribute"/>) and the lab's
+/// alternative fixes its build found (<see cref="LabAlternativeAttribute"/>), with what is wrong with them, if anything.
+/// </summary>
+internal sealed class LabVariants
+{
+    private readonly Dictionary<string, Type> _declared;
+    private readonly Dictionary<string, LabAlternativeAttribute> _alternatives;
+    private readonly Assembly _assembly;
+
+    private LabVariants(Assembly assembly)
+    {
+        _assembly = assembly;
+        _declared = assembly.GetCustomAttributes<LabVariantAttribute>().ToDictionary(v => v.Name, v => v.Marker, StringComparer.OrdinalIgnoreCase);
+        _alternatives = assembly.GetCustomAttributes<LabAlternativeAttribute>().ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
+        if (!_declared.ContainsKey(LabTarget.FixedName) || !_declared.ContainsKey(LabTarget.BrokenName))
+            Problem = $"The test assembly {assembly.GetName().Name} must declare [assembly: LabVariant(\"fixed\", ...)] and [assembly: LabVariant(\"broken\", ...)].";
+        else if (_declared.Keys.Intersect(_alternatives.Keys, StringComparer.OrdinalIgnoreCase).FirstOrDefault() is { } both)
+            Problem = $"'{both}' is both a declared variant and an alternative of {assembly.GetName().Name}.";
+
+        var specs = assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Select(m => (Method: m, Names: m.GetCustomAttribute<IncidentAttribute>()?.ReproducesOn ?? m.GetCustomAttribute<GuardAttribute>()?.Catches))
+            .Where(x => x.Names is not null)
+            .OrderBy(x => x.Method.DeclaringType!.FullName, StringComparer.Ordinal).ThenBy(x => x.Method.Name, StringComparer.Ordinal)
+            .ToList();
+        FirstMethod = specs.FirstOrDefault().Method;
+        var caught = specs.SelectMany(x => x.Names!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var uncaught = _alternatives.Values.Where(a => !a.IsCorrect && !caught.Contains(a.Name)).Select(a => a.Name).Order(StringComparer.Ordinal).ToList();
+        if (uncaught.Count > 0)
         {
-            yield return new LabTestCase(diagnosticMessageSink, display, displayOptions, testMethod, Target(variant), mustFail: incident is not null);
+            ProblemWithUncaughtAlternatives =
+                $"No test of {assembly.GetName().Name} names the alternative(s) {string.Join(", ", uncaught)}: an alternative that is not correct-* " +
+                "must be named by the incident test ([Incident(\"broken\", \"half-fix\")]) or guard ([Guard(\"deletes-the-feature\")]) that catches it.";
         }
     }
+
+    private static readonly Dictionary<Assembly, LabVariants> Cache = [];
+
+    public static LabVariants Of(Assembly assembly)
+    {
+        lock (Cache)
+        {
+            if (!Cache.TryGetValue(assembly, out var variants)) Cache[assembly] = variants = new LabVariants(assembly);
+            return variants;
+        }
+    }
+
+    public string? Problem { get; }
+
+    public string? ProblemWithUncaughtAlternatives { get; }
+
+    /// <summary>The spec method that reports problems of the whole assembly, so that they show once.</summary>
+    public MethodInfo? FirstMethod { get; }
+
+    public IEnumerable<string> Declared => _declared.Keys;
+
+    public IEnumerable<string> CorrectAlternatives => _alternatives.Values.Where(a => a.IsCorrect).Select(a => a.Name).Order(StringComparer.Ordinal);
+
+    public IEnumerable<string> Names => _declared.Keys.Concat(_alternatives.Keys.Order(StringComparer.Ordinal));
+
+    public bool Knows(string name) => _declared.ContainsKey(name) || _alternatives.ContainsKey(name);
+
+    /// <summary>What is wrong with the variants a test names as the ones it must fail on, or null.</summary>
+    public string? ProblemWithNames(string method, IReadOnlyList<string> names)
+    {
+        var unknown = names.Where(n => !Knows(n) || n.Equals(LabTarget.FixedName, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (unknown.Count > 0)
+            return $"{method} names unknown broken variant(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Names)}.";
+        var correct = names.Where(n => _alternatives.TryGetValue(n, out var a) && a.IsCorrect).ToList();
+        return correct.Count > 0
+            ? $"{method} expects to fail on {string.Join(", ", correct)}, which a correct-* name says is a right fix."
+            : null;
+    }
+
+    public LabTarget Target(string name)
+    {
+        if (_declared.TryGetValue(name, out var marker))
+            return new LabTarget(_declared.Keys.First(k => k.Equals(name, StringComparison.OrdinalIgnoreCase)), marker);
+        var alternative = _alternatives[name];
+        // Loaded only now: a learner's run against Broken never touches the alternatives' (possibly stale) builds.
+        var entry = Assembly.Load(new AssemblyName(alternative.AssemblyName)).EntryPoint?.DeclaringType
+            ?? throw new InvalidOperationException($"The alternative {alternative.Name} ({alternative.AssemblyName}) has no entry point.");
+        return new LabTarget(alternative.Name, entry, alternative.ContentRoot);
+    }
+
+    public override string ToString() => _assembly.GetName().Name ?? "";
 }

@@ -6,9 +6,10 @@ namespace Workshop.TestKit;
 /// <summary>
 /// Inverts the verdict of a test that must reproduce the incident: only the incident's own assertion
 /// (<see cref="Symptom"/>) failing counts; a pass, a crash or another assertion failing (a helper's, the setup's)
-/// fails the test, with a message that says which.
+/// fails the test, with a message that says which. A guard that must catch a variant (<paramref name="anyAssertion"/>)
+/// counts any of its assertions.
 /// </summary>
-internal sealed class ReproductionMessageBus(IMessageBus inner, string variant) : IMessageBus
+internal sealed class ReproductionMessageBus(IMessageBus inner, string variant, bool anyAssertion = false) : IMessageBus
 {
     public int Failed { get; private set; }
 
@@ -16,8 +17,8 @@ internal sealed class ReproductionMessageBus(IMessageBus inner, string variant) 
     {
         switch (message)
         {
-            case ITestFailed failed when failed.StackTraces is [var top, ..] && Symptom.Threw(top):
-                var reproduced = $"{failed.Output}Incident reproduced against '{variant}' (expected):{Environment.NewLine}{string.Join(Environment.NewLine, failed.Messages)}{Environment.NewLine}";
+            case ITestFailed failed when (failed.StackTraces is [var top, ..] && Symptom.Threw(top)) || (anyAssertion && IsAssertion(failed.ExceptionTypes)):
+                var reproduced = $"{failed.Output}{(anyAssertion ? "Caught by this guard" : "Incident reproduced")} against '{variant}' (expected):{Environment.NewLine}{string.Join(Environment.NewLine, failed.Messages)}{Environment.NewLine}";
                 return inner.QueueMessage(new TestPassed(failed.Test, failed.ExecutionTime, reproduced));
             case ITestFailed wrongAssertion when IsAssertion(wrongAssertion.ExceptionTypes):
                 Failed++;
@@ -34,8 +35,10 @@ internal sealed class ReproductionMessageBus(IMessageBus inner, string variant) 
                 Failed++;
                 return inner.QueueMessage(new TestFailed(passed.Test, passed.ExecutionTime, passed.Output,
                     ["Workshop.TestKit.IncidentNotReproduced"],
-                    [$"The incident no longer reproduces against '{variant}': this spec passed there, so it does not prove the fix. " +
-                     "Either the broken service lost its bug or the test lost its edge."],
+                    [anyAssertion
+                        ? $"This guard passed against '{variant}', which it must catch: the spec no longer tells that variant from a fix."
+                        : $"The incident no longer reproduces against '{variant}': this spec passed there, so it does not prove the fix. " +
+                          "Either the broken service lost its bug or the test lost its edge."],
                     [""], [-1]));
             default:
                 return inner.QueueMessage(message);

@@ -67,7 +67,7 @@ public sealed class ReportSpec(ITestOutputHelper output)
             $"(\"{log.First("Interrupted")}\"); expected none.");
     }
 
-    [Guard]
+    [Guard("deletes-the-feature")]
     public async Task Shutdown_WhileAReportRenders_CancelsItAndAuditsItAsInterrupted(LabTarget target)
     {
         // Arrange: the report's warehouse query waits on the test's clock, which never moves: the render is in

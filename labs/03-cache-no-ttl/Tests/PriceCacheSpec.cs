@@ -114,7 +114,7 @@ public sealed class PriceCacheSpec(ITestOutputHelper output)
             $"after 2 misses and 2 hits on 2 prices with room for 500, /metrics shows {figures}; expected 2, 2, 2 and 500.");
     }
 
-    [Guard]
+    [Guard("deletes-the-feature")]
     public async Task HotKey_ReadRepeatedlyWithinTheTtl_CallsTheSourceOnce(LabTarget target)
     {
         // Arrange

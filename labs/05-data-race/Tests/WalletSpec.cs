@@ -59,7 +59,7 @@ public sealed class WalletSpec(ITestOutputHelper output)
             $"records {ledger.Entries:N0} deposits adding up to {ledger.Expected:N2}; expected 1,100.00."));
     }
 
-    [Guard]
+    [Guard("deletes-the-feature")]
     public async Task Movements_OneAfterAnother_AreExactAndInTheLedger(LabTarget target)
     {
         // Arrange

@@ -79,7 +79,7 @@ public sealed class LookupSpec(ITestOutputHelper output)
             $"{(storm.Finished ? "finished" : "never finished")}; expected about 100, each answered once with a final 404."));
     }
 
-    [Guard]
+    [Guard("deletes-the-feature")]
     public async Task User_Existing_IsServedWithItsProfile(LabTarget target)
     {
         // Arrange

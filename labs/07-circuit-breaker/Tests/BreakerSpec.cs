@@ -63,7 +63,7 @@ public sealed class BreakerSpec(ITestOutputHelper output)
         during.Concat(after).Should().OnlyContain(a => a.Code >= 500, "no checkout is paid while the provider fails");
     }
 
-    [Guard]
+    [Guard("deletes-the-feature")]
     public async Task Checkout_AfterTheProviderHeals_IsPaidAgainOnceTheBreakIsOver(LabTarget target)
     {
         // Arrange: six checkouts failed, then the provider heals.
