@@ -5,7 +5,6 @@ using Workshop.Cli.Tests.Support;
 namespace Workshop.Cli.Tests;
 
 /// <summary>`check` with a fake spec runner: what it shows and records for each kind of run, and its watch loop.</summary>
-[Collection(OneAtATime.Name)]
 public sealed class CheckCommandTests : IDisposable
 {
     private readonly ScratchRepo _repo = ScratchRepo.Empty();

@@ -13,40 +13,64 @@ internal sealed class DotnetSpecRunner : ISpecRunner
     public async Task<SpecRun> RunAsync(string root, LabInfo lab, IProgress<string>? phase, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var project = lab.ProjectFile("Tests");
+        var tests = lab.ProjectFile("Tests");
 
         phase?.Report("building");
         ProcessResult build;
-        string[] restore;
+        var restore = NeedsRestore(root, lab);
         using (await BuildLock.AcquireAsync(root, ct).ConfigureAwait(false))
         {
-            // Restoring costs a few seconds of every loop; it is needed only when a project file or shared props changed.
-            restore = NeedsRestore(root, lab) ? [] : ["--no-restore"];
-            build = await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["build", project, "-nologo", "-v", "q", "-clp:NoSummary", .. restore], root, ct: ct)
-                .ConfigureAwait(false);
+            if (restore || !File.Exists(SpecAssembly(lab)))
+            {
+                // The first check (or one after a project file changed): the spec with everything it references, Fixed
+                // and the alternatives included, restoring first when a project file or shared props changed (a
+                // learner's fix may add a package, as the reference fix of lab 01 does).
+                build = await BuildAsync(root, tests, restore ? [] : ["--no-restore"], ct).ConfigureAwait(false);
+            }
+            else
+            {
+                // A learner's loop: only Broken changed, so build Broken, then the spec alone, which takes Broken's new
+                // assembly; Fixed and the alternatives (which compile Broken's sources too) are left as they are.
+                build = await BuildAsync(root, lab.ProjectFile("Broken"), ["--no-restore"], ct).ConfigureAwait(false);
+                if (build.ExitCode == 0)
+                    build = await BuildAsync(root, tests, ["--no-restore", "--no-dependencies"], ct).ConfigureAwait(false);
+            }
         }
-        if (build.ExitCode != 0) return new SpecRun([], clock.Elapsed, "the spec did not build:\n" + Errors(build));
-        if (restore.Length == 0) await File.WriteAllTextAsync(RestoreStamp(lab), $"restored by workshop check at {DateTimeOffset.UtcNow:O}\n", ct).ConfigureAwait(false);
+        var built = clock.Elapsed;
+        if (build.ExitCode != 0) return new SpecRun([], clock.Elapsed, "the spec did not build:\n" + Errors(build), built);
+        if (restore) await File.WriteAllTextAsync(RestoreStamp(lab), $"restored by workshop check at {DateTimeOffset.UtcNow:O}\n", ct).ConfigureAwait(false);
 
         phase?.Report("running");
         var results = Directory.CreateTempSubdirectory("workshop-check-");
         try
         {
+            // The built assembly, not the project: MSBuild has nothing left to do, and evaluating the project again would
+            // cost a learner seconds on every save.
             var run = await ProcessRunner.RunAsync(ProcessRunner.Dotnet,
-                ["test", project, "--no-build", "--nologo", "--logger", "trx;LogFileName=check.trx", "--results-directory", results.FullName],
+                ["test", SpecAssembly(lab), "--nologo", "--logger", "trx;LogFileName=check.trx", "--results-directory", results.FullName],
                 root, new Dictionary<string, string> { ["LAB_TARGET"] = "broken" }, ct).ConfigureAwait(false);
             var trx = Path.Combine(results.FullName, "check.trx");
             if (!File.Exists(trx))
             {
                 return new SpecRun([], clock.Elapsed,
-                    $"dotnet test wrote no results (exit code {run.ExitCode}):\n" + string.Join('\n', run.Lines.Where(l => l.Length > 0).TakeLast(15)));
+                    $"dotnet test wrote no results (exit code {run.ExitCode}):\n" + string.Join('\n', run.Lines.Where(l => l.Length > 0).TakeLast(15)), built);
             }
-            return new SpecRun(TrxReport.Parse(await File.ReadAllTextAsync(trx, ct).ConfigureAwait(false)), clock.Elapsed);
+            return new SpecRun(TrxReport.Parse(await File.ReadAllTextAsync(trx, ct).ConfigureAwait(false)), clock.Elapsed, Build: built);
         }
         finally
         {
             results.Delete(recursive: true);
         }
+    }
+
+    private static Task<ProcessResult> BuildAsync(string root, string project, string[] options, CancellationToken ct) =>
+        ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["build", project, "-nologo", "-v", "q", "-clp:NoSummary", .. options], root, ct: ct);
+
+    /// <summary>The spec's assembly in its Debug output, which `dotnet test` runs.</summary>
+    private static string SpecAssembly(LabInfo lab)
+    {
+        var tests = lab.ProjectFile("Tests");
+        return Path.Combine(Path.GetDirectoryName(tests)!, "bin", "Debug", "net10.0", Path.GetFileNameWithoutExtension(tests) + ".dll");
     }
 
     /// <summary>
@@ -60,7 +84,7 @@ internal sealed class DotnetSpecRunner : ISpecRunner
         if (projects.Any(p => !File.Exists(Path.Combine(Path.GetDirectoryName(p)!, "obj", "project.assets.json")))) return true;
         var stamp = RestoreStamp(lab);
         if (!File.Exists(stamp)) return true;
-        var inputs = projects.Concat(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", Path.Combine("labs", "Directory.Build.props") }
+        var inputs = projects.Concat(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", Path.Combine("labs", "Directory.Build.props"), Path.Combine("labs", "Directory.Build.targets") }
             .Select(f => Path.Combine(root, f)).Where(File.Exists));
         return inputs.Max(File.GetLastWriteTimeUtc) >= File.GetLastWriteTimeUtc(stamp);
     }

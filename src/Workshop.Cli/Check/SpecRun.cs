@@ -7,8 +7,11 @@ namespace Workshop.Cli.Check;
 /// <param name="Message">The failure message (the symptom in numbers), null when it passed.</param>
 internal sealed record SpecTest(string Name, bool Passed, TimeSpan Duration, string? Message);
 
-/// <summary>A lab's spec run against Broken: each test's verdict, or why there is none (the build failed).</summary>
-internal sealed record SpecRun(IReadOnlyList<SpecTest> Tests, TimeSpan Elapsed, string? Problem = null)
+/// <summary>
+/// A lab's spec run against Broken: each test's verdict, or why there is none (the build failed), and how the time
+/// split between the build and the tests (<paramref name="Build"/>; the rest of <paramref name="Elapsed"/> is the run).
+/// </summary>
+internal sealed record SpecRun(IReadOnlyList<SpecTest> Tests, TimeSpan Elapsed, string? Problem = null, TimeSpan? Build = null)
 {
     public int Passed => Tests.Count(t => t.Passed);
 
