@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Workshop.Cli.Infrastructure;
 using Workshop.Toolkit;
 
@@ -23,7 +22,7 @@ internal enum Verdict
 internal sealed record Finding(string Check, Verdict Verdict, string Detail, string? Fix = null, bool Required = true);
 
 /// <summary>The machine checks behind `workshop doctor`. Each one looks at the machine as it is and never changes it.</summary>
-internal static partial class DoctorChecks
+internal static class DoctorChecks
 {
     /// <summary>Ports the README's hand-run examples use.</summary>
     public static readonly int[] DocumentedPorts = [5080, 5081, 5180, 5182];
@@ -89,54 +88,38 @@ internal static partial class DoctorChecks
             "(or ./dotnet-install.sh --jsonfile global.json)");
     }
 
-    /// <summary>The tools of dotnet-tools.json, listed by `dotnet tool list --local` and present in the NuGet package folder.</summary>
+    /// <summary>
+    /// The tools of dotnet-tools.json, each asked for its version through the SDK (`dotnet tool run COMMAND --version`),
+    /// which finds a restored tool wherever NuGet put it and refuses one that is not restored at the manifest's version.
+    /// </summary>
     public static async Task<Finding> LocalToolsAsync(string root, CancellationToken ct)
     {
         const string name = "Local tools";
         var manifest = new[] { Path.Combine(root, ".config", "dotnet-tools.json"), Path.Combine(root, "dotnet-tools.json") }.FirstOrDefault(File.Exists);
         if (manifest is null) return new Finding(name, Verdict.Warning, "no dotnet-tools.json", Required: false);
 
-        var wanted = new List<(string Id, string Version)>();
+        var wanted = new List<(string Id, string Version, string Command)>();
         using (var doc = JsonDocument.Parse(await File.ReadAllTextAsync(manifest, ct)))
         {
             if (doc.RootElement.TryGetProperty("tools", out var tools))
             {
                 foreach (var tool in tools.EnumerateObject())
-                    wanted.Add((tool.Name, tool.Value.TryGetProperty("version", out var v) ? v.GetString() ?? "" : ""));
+                {
+                    var version = tool.Value.TryGetProperty("version", out var v) ? v.GetString() ?? "" : "";
+                    var command = tool.Value.TryGetProperty("commands", out var c) && c.GetArrayLength() > 0 ? c[0].GetString() ?? tool.Name : tool.Name;
+                    wanted.Add((tool.Name, version, command));
+                }
             }
         }
 
-        var list = await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["tool", "list", "--local"], root, ct: ct);
-        var listed = list.StandardOutput.Split('\n')
-            .Select(l => ToolRow().Match(l))
-            .Where(m => m.Success)
-            .ToDictionary(m => m.Groups[1].Value.ToLowerInvariant(), m => m.Groups[2].Value);
-        var packages = await GlobalPackagesAsync(root, ct);
-
-        var missing = wanted
-            .Where(t => !listed.TryGetValue(t.Id.ToLowerInvariant(), out var version) || version != t.Version
-                        || !Directory.Exists(Path.Combine(packages, t.Id.ToLowerInvariant(), t.Version.ToLowerInvariant())))
-            .Select(t => $"{t.Id} {t.Version}")
-            .ToList();
+        var runs = await Task.WhenAll(wanted.Select(async t =>
+            (Tool: t, Run: await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["tool", "run", t.Command, "--version"], root, ct: ct))));
+        var missing = runs.Where(r => r.Run.ExitCode != 0).Select(r => $"{r.Tool.Id} {r.Tool.Version}").ToList();
         // Required: the heap steps of the notebooks and reports, and the tests that run them, need these tools.
         return missing.Count == 0
             ? new Finding(name, Verdict.Ok, $"{wanted.Count} restored ({string.Join(", ", wanted.Select(t => t.Id))})")
             : new Finding(name, Verdict.Failed, $"not restored: {string.Join(", ", missing)} (the heap and thread steps of the labs use them)",
                 "dotnet tool restore");
-    }
-
-    /// <summary>
-    /// Where NuGet keeps packages, as NuGet itself resolves it (NUGET_PACKAGES, a nuget.config's globalPackagesFolder,
-    /// or the default under the user's profile), so restored tools are found wherever they went.
-    /// </summary>
-    private static async Task<string> GlobalPackagesAsync(string root, CancellationToken ct)
-    {
-        var locals = await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["nuget", "locals", "global-packages", "--list"], root, ct: ct);
-        var line = locals.Lines.FirstOrDefault(l => l.StartsWith("global-packages:", StringComparison.OrdinalIgnoreCase));
-        if (locals.ExitCode == 0 && line is not null) return line["global-packages:".Length..].Trim();
-        return Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p
-            ? p
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
     }
 
     /// <summary>Services and the load driver need free loopback ports: four at once (two services, spares).</summary>
@@ -228,8 +211,4 @@ internal static partial class DoctorChecks
             .SelectMany(dir => names.Select(n => Path.Combine(dir, n)))
             .FirstOrDefault(File.Exists);
     }
-
-    // "dotnet-counters      10.0.750501      dotnet-counters      /path/dotnet-tools.json"
-    [GeneratedRegex(@"^(\S+)\s+(\d\S*)\s+\S+")]
-    private static partial Regex ToolRow();
 }
