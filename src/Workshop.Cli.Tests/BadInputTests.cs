@@ -3,7 +3,6 @@ using Workshop.Cli.Tests.Support;
 namespace Workshop.Cli.Tests;
 
 /// <summary>Every verb rejects bad input before doing anything: one line on stderr, nothing on stdout, exit code 2.</summary>
-[Collection(OneAtATime.Name)]
 public sealed class BadInputTests : IDisposable
 {
     private readonly ScratchRepo _state = ScratchRepo.Empty();

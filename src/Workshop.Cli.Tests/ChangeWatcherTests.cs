@@ -2,7 +2,6 @@ using Workshop.Cli.Check;
 
 namespace Workshop.Cli.Tests;
 
-[Collection(OneAtATime.Name)]
 public sealed class ChangeWatcherTests : IDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("workshop-watch-");

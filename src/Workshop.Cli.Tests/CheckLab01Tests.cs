@@ -8,7 +8,6 @@ namespace Workshop.Cli.Tests;
 /// `check 01` for real: `dotnet test` of the lab's spec with LAB_TARGET=broken. Red on the untouched Broken
 /// service; green on a scratch copy of the repository whose Broken folder holds the reference fix.
 /// </summary>
-[Collection(OneAtATime.Name)]
 public sealed class CheckLab01Tests(ITestOutputHelper output) : IDisposable
 {
     private readonly ScratchRepo _state = ScratchRepo.Empty();

@@ -6,7 +6,6 @@ using Xunit.Abstractions;
 namespace Workshop.Cli.Tests;
 
 /// <summary>`workshop counters`: a real lab service's runtime counters, read live through dotnet-counters.</summary>
-[Collection(OneAtATime.Name)]
 public sealed partial class CountersCommandTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ScratchRepo _scratch = ScratchRepo.Empty();

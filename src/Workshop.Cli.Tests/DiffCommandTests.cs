@@ -4,7 +4,6 @@ using Workshop.Toolkit;
 
 namespace Workshop.Cli.Tests;
 
-[Collection(OneAtATime.Name)]
 public sealed class DiffCommandTests : IDisposable
 {
     private readonly ScratchRepo _state = ScratchRepo.Empty();

@@ -4,7 +4,6 @@ using Workshop.Cli.Tests.Support;
 
 namespace Workshop.Cli.Tests;
 
-[Collection(OneAtATime.Name)]
 public sealed class HintCommandTests : IDisposable
 {
     private const string Hints = """

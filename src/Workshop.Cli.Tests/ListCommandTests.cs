@@ -3,7 +3,6 @@ using Workshop.Cli.Tests.Support;
 
 namespace Workshop.Cli.Tests;
 
-[Collection(OneAtATime.Name)]
 public sealed class ListCommandTests : IDisposable
 {
     private readonly ScratchRepo _repo = ScratchRepo.Empty();

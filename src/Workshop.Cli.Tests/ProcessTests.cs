@@ -12,7 +12,6 @@ using Xunit.Abstractions;
 namespace Workshop.Cli.Tests;
 
 /// <summary>The built CLI as a real process: exit codes, and what Ctrl+C or SIGTERM leaves behind (nothing).</summary>
-[Collection(OneAtATime.Name)]
 public sealed partial class ProcessTests(ITestOutputHelper output)
 {
     private const int SIGINT = 2;

@@ -6,7 +6,6 @@ using Xunit.Abstractions;
 namespace Workshop.Cli.Tests;
 
 /// <summary>The real replay of lab 01 (its services built and started as processes) at half scale, and a lab found by its folder.</summary>
-[Collection(OneAtATime.Name)]
 public sealed class ReplayCommandTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ScratchRepo _scratch = ScratchRepo.Empty();

@@ -5,7 +5,6 @@ using Workshop.Toolkit;
 namespace Workshop.Cli.Tests;
 
 /// <summary>`check` restores only when something a restore reads changed since the last one it ran.</summary>
-[Collection(OneAtATime.Name)]
 public sealed class RestoreStampTests : IDisposable
 {
     private readonly ScratchRepo _repo = ScratchRepo.Empty();

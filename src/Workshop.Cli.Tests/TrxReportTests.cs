@@ -2,7 +2,6 @@ using Workshop.Cli.Check;
 
 namespace Workshop.Cli.Tests;
 
-[Collection(OneAtATime.Name)]
 public sealed class TrxReportTests
 {
     private const string Trx = """

@@ -4,8 +4,12 @@ using Xunit.Abstractions;
 
 namespace Workshop.Notebooks.Tests;
 
-/// <summary>Runs every notebooks/*.ipynb of the repository headless; one test case per notebook.</summary>
+/// <summary>
+/// Runs every notebooks/*.ipynb of the repository headless; one test case per notebook. The cells assert what they show,
+/// never how fast: test.sh runs these beside the drift guard, after the tests that measure time have had the machine.
+/// </summary>
 [Collection(NotebookCollection.Name)]
+[Trait("Schedule", "Beside")]
 public sealed class RepositoryNotebookTests(ITestOutputHelper output)
 {
     public const string AllowEmptyVariable = "NOTEBOOKS_ALLOW_EMPTY";

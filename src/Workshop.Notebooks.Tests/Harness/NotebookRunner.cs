@@ -56,7 +56,8 @@ public sealed record NotebookRunResult(string NotebookPath, IReadOnlyList<string
     /// <summary>Every problem, ready for an assertion message.</summary>
     public string Describe() =>
         Succeeded
-            ? $"{NotebookName}: {CellRuns.Count} code cells passed in {Elapsed.TotalSeconds:0.0} s."
+            ? $"{NotebookName}: {CellRuns.Count} code cells passed in {Elapsed.TotalSeconds:0.0} s " +
+              $"(cells, in s: {string.Join(", ", CellRuns.Select(c => c.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)))})."
             : string.Join(Environment.NewLine + Environment.NewLine, Problems);
 }
 

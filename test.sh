@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# The tests, on a fresh machine, in one command: what the suite needs (local tools; Debian's prometheus and chromium,
+# installed where this user may), one Release build of the solution, every test assembly on that build in a fixed
+# schedule, a smoke run of every benchmark, then a table of where the time went and one line "N passed, N failed".
+# CI runs this same script (.ci/run), so the README's test command is what CI proves.
+#
+#   ./test.sh                 everything
+#   ./test.sh Lab04 Toolkit   only the test assemblies whose names contain one of the words (no benchmarks)
+#   ./test.sh --no-bench      everything but the benchmark smoke
+#
+# The schedule: a test that measures time needs the machine to itself, so the test assemblies run one after another
+# (each keeps its timing tests from running beside its other tests), and nothing else runs beside them. Then the tests
+# that measure nothing against a clock ([Trait("Schedule", "Beside")]: the notebooks, the reports' drift guard) run
+# side by side, and last the benchmark smoke (a dry job, one invocation each), two at a time.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The replays the tests start use this build instead of building the labs again.
+export WORKSHOP_NO_BUILD=1
+
+bench=1
+filters=()
+for arg in "$@"; do
+  case "$arg" in
+    --no-bench) bench=0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "test.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
+    *) filters+=("$arg") ;;
+  esac
+done
+[ ${#filters[@]} -gt 0 ] && bench=0
+
+out=artifacts/test
+rm -rf "$out" && mkdir -p "$out"
+timings=()
+passed=0 failed=0
+started=$SECONDS
+step() { printf '\n== %s\n' "$*"; }
+clock() { timings+=("$(printf '%-44s %6d s  %s' "$1" "$2" "$3")"); }
+finish() {
+  printf '\n%-44s %8s  %s\n' "where the time went" "time" "result"
+  printf '%s\n' "${timings[@]}"
+  printf '%-44s %6d s\n' "total" $((SECONDS - started))
+  echo
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+fail_setup() { echo "test.sh: $*" >&2; failed=$((failed + 1)); finish; }
+
+# --- what the suite needs --------------------------------------------------------------------------------------------
+step "prerequisites"
+t=$SECONDS
+command -v dotnet >/dev/null || fail_setup "no dotnet on PATH: install the .NET SDK that global.json names ($(grep -o '"version": *"[^"]*"' global.json))."
+dotnet tool restore >"$out/tools.log" 2>&1 || { cat "$out/tools.log"; fail_setup "dotnet tool restore failed (above)."; }
+
+# Debian packages the tests run for real: Prometheus (the diagnostics chapter scrapes a replay with it) and Chromium
+# (the live page's browser tests drive it with Playwright; no browser is ever downloaded).
+need=()
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=(sudo); else
+      fail_setup "missing Debian packages: ${need[*]}; install them with: sudo apt-get install -y ${need[*]}"
+    fi
+  fi
+  command -v apt-get >/dev/null || fail_setup "missing ${need[*]} and no apt-get here: install them with your package manager (Debian names: ${need[*]})."
+  echo "installing ${need[*]} (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  { "${sudo[@]}" apt-get install -y -q "${need[@]}" || { "${sudo[@]}" apt-get update -q && "${sudo[@]}" apt-get install -y -q "${need[@]}"; }; } \
+    >"$out/apt.log" 2>&1 || { tail -n 20 "$out/apt.log"; fail_setup "apt-get could not install ${need[*]} (above)."; }
+fi
+echo "$(prometheus --version 2>&1 | head -n 1)"
+echo "$(/usr/bin/chromium --version 2>&1 | tail -n 1)"
+clock "prerequisites (tools, apt)" $((SECONDS - t)) "ok"
+
+# --- one build -------------------------------------------------------------------------------------------------------
+step "dotnet build Workshop.sln -c Release"
+t=$SECONDS
+if ! dotnet build Workshop.sln -c Release -nologo -v q -clp:ErrorsOnly >"$out/build.log" 2>&1; then
+  grep -E ': error ' "$out/build.log" | sort -u | head -n 30
+  clock "build (Release, whole solution)" $((SECONDS - t)) "FAILED"
+  fail_setup "the solution did not build (errors above; the whole log: $out/build.log)."
+fi
+clock "build (Release, whole solution)" $((SECONDS - t)) "ok"
+
+# --- the tests --------------------------------------------------------------------------------------------------------
+# In the solution's order of kinds: the labs' specs first (a learner's first question), then the shared code's tests.
+assemblies=()
+for p in labs/*/Tests/*.csproj src/*Tests/*.csproj; do
+  name=$(basename "$p" .csproj)
+  if [ ${#filters[@]} -gt 0 ]; then
+    keep=0; for f in "${filters[@]}"; do [[ "$name" == *"$f"* ]] && keep=1; done
+    [ $keep -eq 1 ] || continue
+  fi
+  assemblies+=("$p")
+done
+[ ${#assemblies[@]} -gt 0 ] || fail_setup "no test assembly matches ${filters[*]}."
+
+# run_tests PROJECT LABEL FILTER: one test assembly's tests that match FILTER, on the Release build; its verdict is added
+# to the totals and to the time table, and its failures are printed with their messages.
+run_tests() {
+  local p=$1 label=$2 filter=$3 name dll log line p_n f_n rc t=$SECONDS
+  name=$(basename "$p" .csproj)
+  dll="$(dirname "$p")/bin/Release/net10.0/$name.dll"
+  log="$out/$label.log"
+  dotnet test "$dll" --filter "$filter" --logger "trx;LogFileName=$label.trx" --results-directory "$out" >"$log" 2>&1
+  rc=$?
+  line=$(grep -E '^(Passed|Failed)!' "$log" | tail -n 1)
+  p_n=$(grep -oE 'Passed: +[0-9]+' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+  f_n=$(grep -oE 'Failed: +[0-9]+' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+  if [ "$rc" -ne 0 ] && [ "${f_n:-0}" -eq 0 ]; then f_n=1; fi   # a crash or a run error with no verdict still fails
+  {
+    echo "-- $label: ${line:-no verdict (exit code $rc)}"
+    if [ "$rc" -ne 0 ]; then
+      # The failures with their messages, not the whole log (kept in artifacts/test/).
+      grep -E -A 12 '^\s+Failed ' "$log" | head -n 120
+      [ -n "$line" ] || tail -n 30 "$log"
+    fi
+  } >"$log.summary"
+  printf '%s %s %s %s\n' "$label" "${p_n:-0}" "${f_n:-0}" $((SECONDS - t)) >"$log.verdict"
+}
+# tally LABEL: prints a run's summary and adds its verdict to the totals and the table.
+tally() {
+  local label n_pass n_fail secs
+  cat "$out/$1.log.summary"
+  read -r label n_pass n_fail secs <"$out/$1.log.verdict"
+  passed=$((passed + n_pass)); failed=$((failed + n_fail))
+  clock "$label" "$secs" "$n_pass passed, $n_fail failed"
+}
+
+# Phase 1, one assembly at a time, nothing beside it: every test that measures time (specs, replays, the load driver,
+# the browser) has the machine to itself.
+for p in "${assemblies[@]}"; do
+  name=$(basename "$p" .csproj)
+  step "$name"
+  run_tests "$p" "$name" "Schedule!=Beside"
+  tally "$name"
+done
+
+# Phase 2, side by side: the tests marked [Trait("Schedule", "Beside")], which assert what they show and never how
+# fast (the notebooks' headless runs, the reports' drift guard), each assembly's in a lane of its own.
+beside=()
+for p in "${assemblies[@]}"; do
+  case "$(basename "$p" .csproj)" in Workshop.Notebooks.Tests|Workshop.Toolkit.Tests) beside+=("$p") ;; esac
+done
+if [ ${#beside[@]} -gt 0 ]; then
+  step "side by side: ${beside[*]}"
+  t=$SECONDS
+  pids=()
+  for p in "${beside[@]}"; do run_tests "$p" "$(basename "$p" .csproj).beside" "Schedule=Beside" & pids+=($!); done
+  for pid in "${pids[@]}"; do wait "$pid"; done
+  for p in "${beside[@]}"; do tally "$(basename "$p" .csproj).beside"; done
+  clock "  (the lanes above, side by side, in all)" $((SECONDS - t)) ""
+fi
+
+# --- the benchmark smoke ---------------------------------------------------------------------------------------------
+# Benchmarks must keep building and running: the dry job runs each benchmark once in-process (a smoke, not a
+# measurement), on the Release build above; lab 01's side-by-side cost run (its results' verdict rests on it) with one
+# short round. Two at a time: nothing here is measured.
+if [ $bench -eq 1 ]; then
+  step "benchmark smoke"
+  t=$SECONDS
+  runs=()
+  for p in labs/*/Benchmarks/*.csproj src/*.Benchmarks/*.csproj; do
+    [ -f "$p" ] || continue
+    runs+=("$(dirname "$p")/bin/Release/net10.0/$(basename "$p" .csproj).dll|--filter * --job dry --inProcess")
+  done
+  runs+=("labs/01-logging-blocking/Benchmarks/bin/Release/net10.0/Lab01.Benchmarks.dll|paired --rounds 1 --block-ms 50 --hosts Baseline,Fixed,FixedBatched")
+  bench_one() {
+    local dll=$1 log=$2; shift 2
+    if ! (cd "$(dirname "$dll")" && dotnet "$(basename "$dll")" "$@") >"$log" 2>&1 || grep -q 'Unhandled exception' "$log"; then
+      echo "benchmark smoke failed: $dll $* (the whole log: $log)"; tail -n 30 "$log"; return 1
+    fi
+  }
+  bench_failed=0 i=0 pids=()
+  for run in "${runs[@]}"; do
+    read -r -a args <<<"${run#*|}"
+    bench_one "${run%%|*}" "$out/bench-$i.log" "${args[@]}" & pids+=($!)
+    i=$((i + 1))
+    if [ ${#pids[@]} -eq 2 ] || [ $i -eq ${#runs[@]} ]; then
+      for pid in "${pids[@]}"; do wait "$pid" || bench_failed=$((bench_failed + 1)); done
+      pids=()
+    fi
+  done
+  clock "benchmark smoke (${#runs[@]} runs, 2 at a time)" $((SECONDS - t)) "$([ $bench_failed -eq 0 ] && echo ok || echo "$bench_failed failed")"
+  failed=$((failed + bench_failed))
+fi
+
+finish
