@@ -3,7 +3,10 @@ namespace Workshop.Toolkit;
 /// <summary>Builds lab projects in Release, once per project per process, and finds their output assembly.</summary>
 internal static class DotnetBuild
 {
-    /// <summary>Set to 1 when everything is already built (CI builds the solution once, up front).</summary>
+    /// <summary>
+    /// Set to 1 when everything is already built (test.sh builds the solution once, up front): a project whose assembly
+    /// is there is used as it is, and only one that was never built (a scratch lab a test makes) is built.
+    /// </summary>
     public const string NoBuildVariable = "WORKSHOP_NO_BUILD";
 
     // One build at a time: the labs share src/ projects, and two builds writing the same obj/ folder collide.
@@ -22,7 +25,8 @@ internal static class DotnetBuild
         try
         {
             if (Built.TryGetValue(project, out var known)) return known;
-            if (Environment.GetEnvironmentVariable(NoBuildVariable) != "1")
+            var dll = await TargetPathAsync(project, ct).ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable(NoBuildVariable) != "1" || !File.Exists(dll))
             {
                 using var crossProcess = await BuildLock.AcquireAsync(Repo.Root, ct).ConfigureAwait(false);
                 // nodeReuse off: a build node left running would keep our output pipe and a CPU core busy.
@@ -30,18 +34,7 @@ internal static class DotnetBuild
                     .ConfigureAwait(false);
             }
 
-            // Ask MSBuild rather than guess bin/Release/net10.0/<name>.dll: a project may set its own AssemblyName.
-            var output = await RunAsync(project, ct, "msbuild", project, "-nologo", "-p:Configuration=Release", "-getProperty:TargetPath")
-                .ConfigureAwait(false);
-            var dll = output.LastOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
-            if (!File.Exists(dll))
-            {
-                throw new FileNotFoundException(
-                    $"{Path.GetFileName(project)} has no built assembly at '{dll}'." +
-                    (Environment.GetEnvironmentVariable(NoBuildVariable) == "1" ? $" {NoBuildVariable}=1 is set: build it first." : ""),
-                    dll);
-            }
-
+            if (!File.Exists(dll)) throw new FileNotFoundException($"{Path.GetFileName(project)} built no assembly at '{dll}'.", dll);
             Built[project] = dll;
             return dll;
         }
@@ -49,6 +42,13 @@ internal static class DotnetBuild
         {
             Gate.Release();
         }
+    }
+
+    // Ask MSBuild rather than guess bin/Release/net10.0/<name>.dll: a project may set its own AssemblyName.
+    private static async Task<string> TargetPathAsync(string project, CancellationToken ct)
+    {
+        var output = await RunAsync(project, ct, "msbuild", project, "-nologo", "-p:Configuration=Release", "-getProperty:TargetPath").ConfigureAwait(false);
+        return output.LastOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
     }
 
     private static async Task<IReadOnlyList<string>> RunAsync(string project, CancellationToken ct, params string[] args)

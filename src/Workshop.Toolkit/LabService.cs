@@ -98,7 +98,7 @@ public sealed class LabService : IAsyncDisposable
     public IReadOnlyList<string> RecentOutput => _output.Snapshot();
 
     /// <summary>
-    /// Builds the variant (once per process, in Release; skipped when WORKSHOP_NO_BUILD=1), starts it on a free
+    /// Builds the variant (once per process, in Release; skipped when WORKSHOP_NO_BUILD=1 finds it built), starts it on a free
     /// loopback port with <paramref name="settings"/> as configuration (<c>Lab:LogSinkDelayMs</c> becomes the
     /// environment variable <c>Lab__LogSinkDelayMs</c>), and waits until <c>/healthz</c> answers 200.
     /// </summary>

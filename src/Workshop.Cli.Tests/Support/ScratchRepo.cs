@@ -62,7 +62,8 @@ internal sealed class ScratchRepo : IDisposable
         foreach (var folder in new[] { "src/Workshop.ServiceKit", "src/Workshop.TestKit", "src/Workshop.Toolkit", "src/Workshop.Downstream", $"labs/{lab}" })
             CopyTree(Path.Combine(real, folder), Path.Combine(scratch.Root, folder));
         Directory.CreateDirectory(Path.Combine(scratch.Root, "labs"));
-        File.Copy(Path.Combine(real, "labs", "Directory.Build.props"), Path.Combine(scratch.Root, "labs", "Directory.Build.props"), overwrite: true);
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets" })
+            File.Copy(Path.Combine(real, "labs", file), Path.Combine(scratch.Root, "labs", file), overwrite: true);
         return scratch;
     }
 
