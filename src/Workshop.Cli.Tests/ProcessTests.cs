@@ -32,7 +32,7 @@ public sealed partial class ProcessTests(ITestOutputHelper output)
 
     [LinuxTheory]
     [InlineData(SIGINT, 130, "Replay cancelled; its services are stopped.")]
-    [InlineData(SIGTERM, 143, "Terminated: killing the services")]
+    [InlineData(SIGTERM, 143, "Terminated: killed the services")]
     public async Task Replay_InterruptedWhileServicesRun_LeavesNoServiceProcessOrPort(int signal, int expectedExit, string says)
     {
         // Arrange: a long replay; wait until its Broken service is under load: its clients' connections are open

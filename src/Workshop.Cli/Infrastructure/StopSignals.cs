@@ -54,8 +54,11 @@ internal sealed class StopSignals : IDisposable
         if (Interlocked.Increment(ref _interrupts) == 1)
         {
             e.Cancel = true;
-            _err.MarkupLine("[yellow]Stopping: shutting the services down (Ctrl+C again to kill them at once).[/]");
+            // Cancel before a word is written: writing waits for the console, which a live display may hold, and the
+            // stop must not wait on it (a busy CI machine once saw no stop within a minute of Ctrl+C). The word goes
+            // from the pool, so this signal thread is free for a second Ctrl+C.
             _cts.Cancel();
+            _ = Task.Run(() => _err.MarkupLine("[yellow]Stopping: shutting the services down (Ctrl+C again to kill them at once).[/]"));
             return;
         }
 
@@ -64,8 +67,9 @@ internal sealed class StopSignals : IDisposable
 
     private void OnTerminate()
     {
-        _err.MarkupLine("[yellow]Terminated: killing the services and tools this command started.[/]");
+        // Kill first, then say so: the process ends when this returns, and the kill must not wait on the console.
         ProcessRunner.KillAll();
         _cts.Cancel();
+        _err.MarkupLine("[yellow]Terminated: killed the services and tools this command started.[/]");
     }
 }
