@@ -53,6 +53,15 @@ public static class AnswerEndpoints
             context.Abort();
             return;
         }
+        if (mode == "stall")
+        {
+            // The headers and a few bytes of the first line, then silence on an open connection: only a timeout that
+            // covers reading the body ends the wait.
+            await context.Response.Body.WriteAsync(body.AsMemory(0, 8), ct);
+            await context.Response.Body.FlushAsync(ct);
+            await Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
         await context.Response.Body.WriteAsync(body, ct);
     }
 

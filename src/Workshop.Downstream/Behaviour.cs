@@ -9,8 +9,9 @@ public sealed record BehaviourOptions
     public const string Section = "Downstream";
 
     /// <summary><c>ok</c>, <c>slow</c> (wait <see cref="DelayMs"/> first), <c>fail</c> (answer <see cref="Status"/>),
-    /// <c>hang</c> (never answer), <c>drop</c> (send half the body, then close the connection).</summary>
-    [RegularExpression("^(ok|slow|fail|hang|drop)$")]
+    /// <c>hang</c> (never answer), <c>drop</c> (send half the body, then close the connection), <c>stall</c> (send the
+    /// headers and the start of the body, then nothing, the connection left open).</summary>
+    [RegularExpression("^(ok|slow|fail|hang|drop|stall)$")]
     public string Mode { get; init; } = "ok";
 
     [Range(0, 600_000)]

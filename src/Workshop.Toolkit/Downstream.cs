@@ -4,7 +4,8 @@ namespace Workshop.Toolkit;
 
 /// <summary>How the downstream fake answers (its <c>PUT /control</c> body).</summary>
 /// <param name="Mode"><c>ok</c>, <c>slow</c> (wait <paramref name="DelayMs"/> first), <c>fail</c> (answer
-/// <paramref name="Status"/>), <c>hang</c> (never answer), <c>drop</c> (half the body, then close the connection).</param>
+/// <paramref name="Status"/>), <c>hang</c> (never answer), <c>drop</c> (half the body, then close the connection),
+/// <c>stall</c> (the headers and the start of the body, then nothing more, the connection left open).</param>
 /// <param name="DelayMs">The wait of <c>slow</c>.</param>
 /// <param name="Status">The status of <c>fail</c>.</param>
 /// <param name="BodyKb">The size of an answer: a first line describing the request, then rows.</param>
@@ -25,6 +26,9 @@ public sealed record DownstreamBehaviour(string Mode = "ok", int DelayMs = 0, in
 
     /// <summary>Half the body, then the connection closes.</summary>
     public static DownstreamBehaviour Drop { get; } = new("drop");
+
+    /// <summary>The headers and the start of the first line, then nothing: a timeout that ends at the headers never fires.</summary>
+    public static DownstreamBehaviour Stall { get; } = new("stall");
 
     /// <summary>The same behaviour for only a share of requests (0 to 1, evenly spread); the others are answered ok.</summary>
     public DownstreamBehaviour Sometimes(double failureRate) => this with { FailureRate = failureRate };

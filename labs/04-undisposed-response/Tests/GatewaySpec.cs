@@ -98,6 +98,36 @@ public sealed class GatewaySpec(ITestOutputHelper output)
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "a 500 ms timeout should answer long before the client's own 20 s");
     }
 
+    [Incident("broken")]
+    public async Task Weather_ProviderStallsInTheBody_Is504WithinTheTimeout(LabTarget target)
+    {
+        // Arrange: the provider sends its headers and a few bytes of the first line, then nothing, on an open connection.
+        // The gateway gives the provider 300 ms; its client waits ten times that.
+        const int timeoutMs = 300;
+        var patience = TimeSpan.FromMilliseconds(timeoutMs * 10);
+        await using var provider = await DownstreamFake.StartAsync(DownstreamBehaviour.Stall);
+        await using var app = target.StartOnKestrel([.. Provider(provider), ("Lab:DownstreamTimeoutMs", $"{timeoutMs}")]);
+        using var client = app.CreateClient(patience);
+
+        // Act
+        var clock = Stopwatch.StartNew();
+        string answer;
+        try
+        {
+            using var response = await client.GetAsync(new Uri("/api/weather/Paris", UriKind.Relative));
+            answer = $"answered {(int)response.StatusCode} after {clock.ElapsedMilliseconds:N0} ms";
+            if (response.StatusCode == HttpStatusCode.GatewayTimeout) answer = "504";
+        }
+        catch (TaskCanceledException)
+        {
+            answer = $"had no answer after {patience.TotalMilliseconds:N0} ms";
+        }
+
+        // Assert
+        Symptom.Absent(answer == "504", string.Create(CultureInfo.InvariantCulture,
+            $"the provider sent its headers and then stalled in the body; the gateway {answer}, where Lab:DownstreamTimeoutMs={timeoutMs} should have ended the call with a 504."));
+    }
+
     [Guard]
     public async Task Weather_ProviderCutsTheBodyShort_IsNeverA500NorAHang(LabTarget target)
     {
@@ -193,6 +223,45 @@ public sealed class GatewayPoolSpec(ITestOutputHelper output)
         noCollections.Held.Should().BeTrue("no collection may run during the run, or it frees leaked connections");
         Symptom.AtLeast(completed, requests, string.Create(CultureInfo.InvariantCulture,
             $"with Lab:MaxConnectionsPerServer={cap}, {completed} of {requests} sequential requests completed before {stalled}; expected all {requests}, each handing its connection back."));
+    }
+
+    [Incident("broken", "half-fix")]
+    public async Task Requests_AfterProviderErrorsWithTheConnectionsCappedAt4_NeverStall(LabTarget target)
+    {
+        // Arrange: 4 connections at most; the provider answers 503 to the first 8 requests, then recovers. A request
+        // that waits for a connection shows as a stall (the provider timeout is far beyond the client's patience).
+        const int cap = 4, errors = 8, recovered = 8;
+        var patience = TimeSpan.FromSeconds(2);
+        await using var provider = await DownstreamFake.StartAsync(DownstreamBehaviour.Fail(503));
+        await using var app = target.StartOnKestrel([.. GatewaySpec.Provider(provider), ("Lab:MaxConnectionsPerServer", $"{cap}"), ("Lab:DownstreamTimeoutMs", "60000")]);
+        using var client = app.CreateClient(patience);
+        using var noCollections = NoCollections.Begin(); // a collection would finalize leaked answers and free their connections
+
+        // Act: one request after the other, 8 while the provider fails, 8 once it has recovered; the first that is not
+        // answered within 2 s ends the run.
+        var answered = new List<int>();
+        string? stalled = null;
+        for (var i = 0; i < errors + recovered && stalled is null; i++)
+        {
+            if (i == errors) await provider.SetAsync(DownstreamBehaviour.Ok);
+            try
+            {
+                using var response = await client.GetAsync(new Uri($"/api/weather/{GatewaySpec.Cities[i % GatewaySpec.Cities.Length]}", UriKind.Relative));
+                answered.Add((int)response.StatusCode);
+            }
+            catch (TaskCanceledException)
+            {
+                stalled = $"request {i + 1} ({(i < errors ? "the provider failing" : "the provider recovered")}) had no answer after {patience.TotalSeconds:0} s";
+            }
+        }
+        output.WriteLine($"answers: {string.Join(", ", answered)}; {stalled ?? "none stalled"}");
+
+        // Assert
+        noCollections.Held.Should().BeTrue("no collection may run during the run, or it frees leaked connections");
+        var ok = answered.Count(s => s == 200);
+        Symptom.AtLeast(ok, recovered, string.Create(CultureInfo.InvariantCulture,
+            $"with Lab:MaxConnectionsPerServer={cap}, after {errors} provider errors the gateway answered {answered.Count} of {errors + recovered} sequential requests " +
+            $"({answered.Count(s => s == 502)} 502, {ok} 200) before {stalled ?? "the end"}; expected all, the last {recovered} 200: an error's answer must hand its connection back too."));
     }
 
     [Incident("broken")]

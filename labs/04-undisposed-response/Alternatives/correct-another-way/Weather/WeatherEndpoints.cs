@@ -30,6 +30,9 @@ public static class WeatherEndpoints
             BaseAddress = new Uri(lab.DownstreamUrl),
             Timeout = TimeSpan.FromMilliseconds(lab.DownstreamTimeoutMs),
         };
+        // HttpClient.Timeout ends when the headers arrive; the first line is read under a timeout of its own.
+        using var body = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        body.CancelAfter(lab.DownstreamTimeoutMs);
         try
         {
             using var response = await client.GetAsync($"/observations/{Uri.EscapeDataString(city)}", HttpCompletionOption.ResponseHeadersRead, ct);
@@ -40,9 +43,9 @@ public static class WeatherEndpoints
                     detail: $"It answered {(int)response.StatusCode}.");
             }
 
-            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            await using var stream = await response.Content.ReadAsStreamAsync(body.Token);
             using var reader = new StreamReader(stream);
-            var first = await reader.ReadLineAsync(ct);
+            var first = await reader.ReadLineAsync(body.Token);
             if (string.IsNullOrEmpty(first))
             {
                 metrics.Called("failed");
@@ -52,7 +55,7 @@ public static class WeatherEndpoints
             metrics.Called("ok");
             return TypedResults.Ok(new WeatherReport(city, JsonDocument.Parse(first).RootElement.Clone()));
         }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             metrics.Called("timeout");
             return TypedResults.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: "The weather provider did not answer in time",
