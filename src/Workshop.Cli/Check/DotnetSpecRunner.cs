@@ -23,14 +23,14 @@ internal sealed class DotnetSpecRunner : ISpecRunner
             if (restore || !File.Exists(SpecAssembly(lab)))
             {
                 // The first check (or one after a project file changed): the spec with everything it references, Fixed
-                // and the alternatives included, restoring first when a project file or shared props changed (a
+                // included, restoring first when a project file or shared props changed (a
                 // learner's fix may add a package, as the reference fix of lab 01 does).
                 build = await BuildAsync(root, tests, restore ? [] : ["--no-restore"], ct).ConfigureAwait(false);
             }
             else
             {
                 // A learner's loop: only Broken changed, so build Broken, then the spec alone, which takes Broken's new
-                // assembly; Fixed and the alternatives (which compile Broken's sources too) are left as they are.
+                // assembly; Fixed is left as it is.
                 build = await BuildAsync(root, lab.ProjectFile("Broken"), ["--no-restore"], ct).ConfigureAwait(false);
                 if (build.ExitCode == 0)
                     build = await BuildAsync(root, tests, ["--no-restore", "--no-dependencies"], ct).ConfigureAwait(false);
@@ -48,7 +48,7 @@ internal sealed class DotnetSpecRunner : ISpecRunner
             // cost a learner seconds on every save.
             var run = await ProcessRunner.RunAsync(ProcessRunner.Dotnet,
                 ["test", SpecAssembly(lab), "--nologo", "--logger", "trx;LogFileName=check.trx", "--results-directory", results.FullName],
-                root, new Dictionary<string, string> { ["LAB_TARGET"] = "broken" }, ct).ConfigureAwait(false);
+                root, new Dictionary<string, string> { [LabMode] = "broken" }, ct).ConfigureAwait(false);
             var trx = Path.Combine(results.FullName, "check.trx");
             if (!File.Exists(trx))
             {
@@ -63,8 +63,13 @@ internal sealed class DotnetSpecRunner : ISpecRunner
         }
     }
 
+    // LAB_TARGET=broken for the build too: the spec is then built without the lab's alternatives, which compile Broken's
+    // sources as the learner is changing them (labs/Directory.Build.targets).
     private static Task<ProcessResult> BuildAsync(string root, string project, string[] options, CancellationToken ct) =>
-        ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["build", project, "-nologo", "-v", "q", "-clp:NoSummary", .. options], root, ct: ct);
+        ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["build", project, "-nologo", "-v", "q", "-clp:NoSummary", .. options], root,
+            new Dictionary<string, string> { [LabMode] = "broken" }, ct);
+
+    private const string LabMode = "LAB_TARGET";
 
     /// <summary>The spec's assembly in its Debug output, which `dotnet test` runs.</summary>
     private static string SpecAssembly(LabInfo lab)
