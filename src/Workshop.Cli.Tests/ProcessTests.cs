@@ -73,7 +73,10 @@ public sealed partial class ProcessTests(ITestOutputHelper output)
     /// <summary>The workshop.dll built beside the tests (an Exe reference is copied with its runtimeconfig).</summary>
     private static RunningCli StartCli(params string[] args)
     {
-        var info = new ProcessStartInfo(ProcessRunner.Dotnet)
+        // Through env --default-signal=INT: a process started in the background by a script (as a CI job or a nohup'd
+        // run starts the test host) inherits SIGINT ignored, and the runtime rightly leaves an ignored SIGINT ignored,
+        // so the CLI would never see the Ctrl+C this test sends. A user's terminal gives it the default.
+        var info = new ProcessStartInfo("/usr/bin/env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -81,6 +84,8 @@ public sealed partial class ProcessTests(ITestOutputHelper output)
             UseShellExecute = false,
             WorkingDirectory = ScratchRepo.RealRoot,
         };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add(ProcessRunner.Dotnet);
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "workshop.dll"));
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["WORKSHOP_ROOT"] = ScratchRepo.RealRoot;
