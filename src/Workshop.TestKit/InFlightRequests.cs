@@ -10,12 +10,20 @@ internal sealed class InFlightRequests
     private int _count;
     private TaskCompletionSource _idle = Completed();
 
-    public async Task DrainedAsync(TimeSpan timeout)
+    /// <summary>Waits until no request is in the pipeline, at most <paramref name="timeout"/>; false when some still are.</summary>
+    public async Task<bool> DrainedAsync(TimeSpan timeout)
     {
         Task idle;
         lock (_gate) idle = _idle.Task;
-        try { await idle.WaitAsync(timeout).ConfigureAwait(false); }
-        catch (TimeoutException) { /* a request stuck on purpose (a stalled fake) must not hang the test run */ }
+        try
+        {
+            await idle.WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false; // a request stuck on purpose (a stalled fake) must not hang the test run
+        }
     }
 
     private void Enter()

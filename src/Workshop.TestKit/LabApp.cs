@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -14,6 +15,7 @@ namespace Workshop.TestKit;
 public sealed class LabApp : IAsyncDisposable
 {
     private readonly ILabFactory _factory;
+    private StrongBox<bool>? _verdict;
 
     private LabApp(LabTarget target, ILabFactory factory)
     {
@@ -26,6 +28,16 @@ public sealed class LabApp : IAsyncDisposable
     /// <summary>How long stopping waits for requests still in the pipeline.</summary>
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
+    // One box per test (created by the test's first Start, so its async flow and no other test's sees it): set when the
+    // test has found its symptom, after which waiting for the requests stuck behind it would only delay the verdict.
+    private static readonly AsyncLocal<StrongBox<bool>?> Verdict = new();
+
+    /// <summary>Called by <see cref="Symptom"/> when it fails the test: the service apps of this test stop without draining.</summary>
+    internal static void SymptomSeen()
+    {
+        if (Verdict.Value is { } box) box.Value = true;
+    }
+
     public IServiceProvider Services => _factory.Services;
 
     /// <summary>Where Kestrel listens (<c>http://127.0.0.1:PORT/</c>); null on a TestServer.</summary>
@@ -36,6 +48,8 @@ public sealed class LabApp : IAsyncDisposable
         var factoryType = typeof(LabFactory<>).MakeGenericType(target.Marker);
         var factory = (ILabFactory)Activator.CreateInstance(factoryType, settings, target.ContentRoot, configure)!;
         var app = new LabApp(target, factory);
+        Verdict.Value ??= new StrongBox<bool>();
+        app._verdict = Verdict.Value;
         if (kestrel)
         {
             factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
@@ -68,6 +82,15 @@ public sealed class LabApp : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits until no request is inside the service's pipeline (the service's own middleware included, and requests a
+    /// client gave up on, which unwind after the client has moved on), at most <paramref name="timeout"/>.
+    /// </summary>
+    /// <returns>False when requests were still inside when the time ran out.</returns>
+    public Task<bool> IdleAsync(TimeSpan timeout) =>
+        (_factory.Services.GetService(typeof(InFlightRequests)) as InFlightRequests)?.DrainedAsync(timeout)
+        ?? throw new InvalidOperationException("The service was started without the test kit's request counter.");
+
+    /// <summary>
     /// Stops the service as Kestrel does on SIGTERM: fires the application-stopping token first, then waits for the
     /// requests still inside the pipeline (a client has its response before the middleware after <c>next</c> has run,
     /// and a request cut short by the shutdown needs a moment to unwind), then stops the host.
@@ -75,11 +98,12 @@ public sealed class LabApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // A request still stuck after this long (a broken service behind its lock, a stalled fake) is left to the
-        // host's own shutdown: a red spec must answer quickly, not wait out every queued request.
+        // host's own shutdown: a red spec must answer quickly, not wait out every queued request; once the symptom has
+        // failed the test, nothing is waited for.
         // Resolved first: once the stopping token fires, a minimal-hosting app's Run() returns and its services go.
         var inFlight = _factory.Services.GetService(typeof(InFlightRequests)) as InFlightRequests;
         _factory.Services.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()?.StopApplication();
-        if (inFlight is not null)
+        if (inFlight is not null && _verdict?.Value != true)
         {
             await inFlight.DrainedAsync(DrainTimeout).ConfigureAwait(false);
         }

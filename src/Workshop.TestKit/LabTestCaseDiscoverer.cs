@@ -66,20 +66,26 @@ internal sealed class LabVariants
 {
     private readonly Dictionary<string, Type> _declared;
     private readonly Dictionary<string, LabAlternativeAttribute> _alternatives;
-    private readonly Assembly _assembly;
+    private readonly string _name;
 
     private LabVariants(Assembly assembly)
+        : this(assembly.GetName().Name ?? "", assembly.GetCustomAttributes<LabVariantAttribute>(), assembly.GetCustomAttributes<LabAlternativeAttribute>(),
+            assembly.GetTypes().SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)))
     {
-        _assembly = assembly;
-        _declared = assembly.GetCustomAttributes<LabVariantAttribute>().ToDictionary(v => v.Name, v => v.Marker, StringComparer.OrdinalIgnoreCase);
-        _alternatives = assembly.GetCustomAttributes<LabAlternativeAttribute>().ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
-        if (!_declared.ContainsKey(LabTarget.FixedName) || !_declared.ContainsKey(LabTarget.BrokenName))
-            Problem = $"The test assembly {assembly.GetName().Name} must declare [assembly: LabVariant(\"fixed\", ...)] and [assembly: LabVariant(\"broken\", ...)].";
-        else if (_declared.Keys.Intersect(_alternatives.Keys, StringComparer.OrdinalIgnoreCase).FirstOrDefault() is { } both)
-            Problem = $"'{both}' is both a declared variant and an alternative of {assembly.GetName().Name}.";
+    }
 
-        var specs = assembly.GetTypes()
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+    /// <summary>The variants of a spec assembly named <paramref name="name"/>, from its attributes and its public test methods.</summary>
+    internal LabVariants(string name, IEnumerable<LabVariantAttribute> declared, IEnumerable<LabAlternativeAttribute> alternatives, IEnumerable<MethodInfo> methods)
+    {
+        _name = name;
+        _declared = declared.ToDictionary(v => v.Name, v => v.Marker, StringComparer.OrdinalIgnoreCase);
+        _alternatives = alternatives.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
+        if (!_declared.ContainsKey(LabTarget.FixedName) || !_declared.ContainsKey(LabTarget.BrokenName))
+            Problem = $"The test assembly {name} must declare [assembly: LabVariant(\"fixed\", ...)] and [assembly: LabVariant(\"broken\", ...)].";
+        else if (_declared.Keys.Intersect(_alternatives.Keys, StringComparer.OrdinalIgnoreCase).FirstOrDefault() is { } both)
+            Problem = $"'{both}' is both a declared variant and an alternative of {name}.";
+
+        var specs = methods
             .Select(m => (Method: m, Names: m.GetCustomAttribute<IncidentAttribute>()?.ReproducesOn ?? m.GetCustomAttribute<GuardAttribute>()?.Catches))
             .Where(x => x.Names is not null)
             .OrderBy(x => x.Method.DeclaringType!.FullName, StringComparer.Ordinal).ThenBy(x => x.Method.Name, StringComparer.Ordinal)
@@ -90,7 +96,7 @@ internal sealed class LabVariants
         if (uncaught.Count > 0)
         {
             ProblemWithUncaughtAlternatives =
-                $"No test of {assembly.GetName().Name} names the alternative(s) {string.Join(", ", uncaught)}: an alternative that is not correct-* " +
+                $"No test of {name} names the alternative(s) {string.Join(", ", uncaught)}: an alternative that is not correct-* " +
                 "must be named by the incident test ([Incident(\"broken\", \"half-fix\")]) or guard ([Guard(\"deletes-the-feature\")]) that catches it.";
         }
     }
@@ -144,5 +150,5 @@ internal sealed class LabVariants
         return new LabTarget(alternative.Name, entry, alternative.ContentRoot);
     }
 
-    public override string ToString() => _assembly.GetName().Name ?? "";
+    public override string ToString() => _name;
 }

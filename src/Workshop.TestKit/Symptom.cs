@@ -20,7 +20,9 @@ public static class Symptom
     public static void Absent(bool absent, string message)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
-        if (!absent) throw new XunitException(message);
+        if (absent) return;
+        LabApp.SymptomSeen();
+        throw new XunitException(message);
     }
 
     /// <summary>True when a failure's stack trace starts in <see cref="Absent"/>: the incident's own assertion failed.</summary>
