@@ -14,6 +14,10 @@ public static class AnswerEndpoints
     private static long _sequence;
     private static long _arrivals;
 
+    // What each Idempotency-Key was answered with the first time: a repeat of the key gets the same sequence number, as
+    // a payment provider answers a retried charge with the charge it took, never with a second one.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> Keys = new(StringComparer.Ordinal);
+
     public static IEndpointRouteBuilder MapAnswers(this IEndpointRouteBuilder app)
     {
         app.MapMethods("/{**path}", ["GET", "POST", "PUT"], AnswerAsync);
@@ -26,11 +30,25 @@ public static class AnswerEndpoints
         var ct = context.RequestAborted;
         var mode = Affected(b.FailureRate) ? b.Mode : "ok";
         metrics.Answered(mode);
+        // A request with an Idempotency-Key that is not refused is taken on arrival (a provider that hangs or cuts
+        // the answer short may well have taken it); a failure takes nothing, so the key can be tried again.
+        long? keyed = null;
+        if (mode != "fail" && context.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key)
+        {
+            var fresh = Interlocked.Increment(ref _sequence);
+            keyed = Keys.GetOrAdd(key, fresh);
+            metrics.Keyed(isRepeat: keyed != fresh, Keys.Count);
+        }
+        // Held until told otherwise; then answered as the new mode says (a recovered provider answers what it held).
+        while (mode == "hang")
+        {
+            try { await behaviour.Changed.WaitAsync(ct); }
+            catch (OperationCanceledException) { return; }
+            b = behaviour.Current;
+            mode = b.Mode;
+        }
         switch (mode)
         {
-            case "hang":
-                await Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => { }, TaskScheduler.Default);
-                return;
             case "slow":
                 await Task.Delay(b.DelayMs, ct);
                 break;
@@ -40,7 +58,7 @@ public static class AnswerEndpoints
                 return;
         }
 
-        var sequence = Interlocked.Increment(ref _sequence);
+        var sequence = keyed ?? Interlocked.Increment(ref _sequence);
         var body = Body(context, sequence, b.BodyKb);
         context.Response.ContentType = "application/x-ndjson";
         context.Response.ContentLength = body.Length;

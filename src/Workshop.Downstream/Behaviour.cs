@@ -9,7 +9,7 @@ public sealed record BehaviourOptions
     public const string Section = "Downstream";
 
     /// <summary><c>ok</c>, <c>slow</c> (wait <see cref="DelayMs"/> first), <c>fail</c> (answer <see cref="Status"/>),
-    /// <c>hang</c> (never answer), <c>drop</c> (send half the body, then close the connection), <c>stall</c> (send the
+    /// <c>hang</c> (answer nothing until the mode changes, then answer as the new mode says), <c>drop</c> (send half the body, then close the connection), <c>stall</c> (send the
     /// headers and the start of the body, then nothing, the connection left open).</summary>
     [RegularExpression("^(ok|slow|fail|hang|drop|stall)$")]
     public string Mode { get; init; } = "ok";
@@ -34,8 +34,17 @@ public sealed record BehaviourOptions
 public sealed class Behaviour(IOptions<BehaviourOptions> initial)
 {
     private BehaviourOptions _current = initial.Value;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public BehaviourOptions Current => Volatile.Read(ref _current);
 
-    public void Set(BehaviourOptions next) => Volatile.Write(ref _current, next);
+    /// <summary>Completes at the next <see cref="Set"/>: a hung request waits on it, as a provider that recovers
+    /// answers the calls it was holding.</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
+
+    public void Set(BehaviourOptions next)
+    {
+        Volatile.Write(ref _current, next);
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 }

@@ -118,6 +118,14 @@ public sealed class Downstream : IAsyncDisposable
     public async Task<long> RequestsAsync(CancellationToken ct = default) =>
         (long)await ReadAsync("downstream_requests_total", ct).ConfigureAwait(false);
 
+    /// <summary>Distinct <c>Idempotency-Key</c> values it has taken (a payment provider's charges), repeats not counted again.</summary>
+    public async Task<long> KeysTakenAsync(CancellationToken ct = default) =>
+        (long)await ReadAsync("downstream_idempotency_keys", ct).ConfigureAwait(false);
+
+    /// <summary>Requests that repeated a key it had taken, each answered as the first was.</summary>
+    public async Task<long> KeyRepeatsAsync(CancellationToken ct = default) =>
+        (long)await ReadAsync("downstream_idempotency_repeats_total", ct).ConfigureAwait(false);
+
     /// <summary>
     /// Waits until it has received <paramref name="requests"/> requests in all, reading its <c>/metrics</c> every 10 ms,
     /// so a caller can act once calls are known to be in flight (a hung provider holding them); returns the count.
