@@ -34,14 +34,20 @@ public static class RetryStorm
     /// <summary>The header the client names itself with.</summary>
     public const string ClientIdHeader = "X-Client-Id";
 
-    /// <summary>Runs the job until every path has a final answer, <paramref name="maxDuration"/> passes, or <paramref name="ct"/> is cancelled.</summary>
+    /// <summary>
+    /// Runs the job until every path has a final answer, <paramref name="maxDuration"/> passes, <paramref name="maxSent"/>
+    /// requests have gone out, or <paramref name="ct"/> is cancelled.
+    /// </summary>
     /// <param name="client">A client for the service.</param>
     /// <param name="clientId">Sent as <c>X-Client-Id</c> with every request.</param>
     /// <param name="paths">The job: one GET per path.</param>
     /// <param name="workers">Requests in flight.</param>
     /// <param name="maxDuration">When the storm is stopped if it has not finished.</param>
     /// <param name="ct">Stops the storm.</param>
-    public static async Task<StormResult> RunAsync(HttpClient client, string clientId, IReadOnlyList<string> paths, int workers, TimeSpan maxDuration, CancellationToken ct = default)
+    /// <param name="maxSent">Stops a storm that has sent this many requests (retries included): one that has sent several
+    /// times its job has answered already, and need not run out its time.</param>
+    public static async Task<StormResult> RunAsync(HttpClient client, string clientId, IReadOnlyList<string> paths, int workers, TimeSpan maxDuration,
+        CancellationToken ct = default, long maxSent = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(paths);
@@ -61,7 +67,12 @@ public static class RetryStorm
                 for (var attempt = 0; !stop.IsCancellationRequested; attempt++)
                 {
                     if (attempt > 0) Interlocked.Increment(ref retries);
-                    Interlocked.Increment(ref sent);
+                    if (Interlocked.Increment(ref sent) > maxSent)
+                    {
+                        Interlocked.Decrement(ref sent);
+                        await stop.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
                     var (status, retryAfter) = await SendAsync(client, clientId, paths[(int)index], stop.Token).ConfigureAwait(false);
                     if (status is null) return; // stopped
                     statuses.AddOrUpdate(status, 1, (_, n) => n + 1);

@@ -48,6 +48,7 @@ public sealed class NoRateLimitScenario : LabScenario
     /// <inheritdoc />
     public override IReadOnlyList<FigureRow> KeyRows =>
     [
+        new("p99_ms", "the well-behaved callers' latency p99"),
         new("p50_ms", "the well-behaved callers' latency p50"),
         new("storm_sent", "requests the batch job sent"),
         new("storm_5xx", "of those, answered 5xx (and retried at once)"),
@@ -56,12 +57,18 @@ public sealed class NoRateLimitScenario : LabScenario
     ];
 
     /// <inheritdoc />
-    public override HeadlineSpec Headline { get; } = new("p99_ms", "the well-behaved callers' p99 while the batch job storms", Better.Lower, Unit: 1,
+    /// <remarks>
+    /// The work the job was let in for, not the front-ends' latency: the fix's mechanism sets Fixed's figure (a burst of 50,
+    /// then 10 a second), while Broken does as many lookups as the CPU allows. The latency moves with whatever else the
+    /// machine runs (16x beside two CPU hogs, 11x beside heavier work); this stays well above 10x while the storm has a core.
+    /// </remarks>
+    public override HeadlineSpec Headline { get; } = new("storm_admitted", "the batch job's requests that cost a lookup's CPU", Better.Lower, Unit: 1,
         (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
-            $"While a batch job retried every 500 at once ({broken.Figure("storm_sent"):N0} requests, {broken.Figure("storm_per_second"):N0} a second, each costing a lookup's CPU), " +
-            $"shop front-ends asking for {VictimRate:0} users a second between them waited up to {h.Broken:N0} ms on Broken (p99). On Fixed, {h.Fixed:N0} ms, {h.RatioText} better: " +
-            $"the job's deleted users are 404, which it does not retry, and past its burst it got {@fixed.Figure("storm_429"):N0} answers 429 with Retry-After, " +
-            $"before any work. Its cost: the job is held to 10 requests a second, and every admitted request pays the limiter's lookup (the benchmark measures it)."));
+            $"A batch job that retried every 500 at once made Broken do {h.Broken:N0} lookups for it ({broken.Figure("storm_per_second"):N0} requests a second, each several ms of CPU), " +
+            $"and shop front-ends asking for {VictimRate:0} users a second between them waited up to {broken.Figure("p99_ms"):N0} ms (p99). Fixed did {h.Fixed:N0}, " +
+            $"{h.RatioText} fewer, what its limit lets one caller have (a burst of 50, then 10 a second): the deleted users are 404, which the job does not retry, " +
+            $"and past its burst it got {@fixed.Figure("storm_429"):N0} answers 429 with Retry-After, before any work; the front-ends waited up to {@fixed.Figure("p99_ms"):N0} ms. " +
+            $"Its cost: the job is held to 10 requests a second, and every admitted request pays the limiter's lookup (the benchmark measures it)."));
 
     /// <inheritdoc />
     public override Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct) =>
@@ -111,6 +118,8 @@ public sealed class NoRateLimitScenario : LabScenario
         }
         var result = await storm.ConfigureAwait(false);
         context.Figures["storm_sent"] = result.Sent;
+        // Every answer but a 429 (refused before the work) and a transport error came after the lookup's CPU work.
+        context.Figures["storm_admitted"] = result.ByStatus.Where(s => s.Key is not ("429" or "error")).Sum(s => s.Value);
         context.Figures["storm_5xx"] = result.ByStatus.Where(s => s.Key.StartsWith('5')).Sum(s => s.Value);
         context.Figures["storm_429"] = result.Count("429");
         context.Figures["storm_per_second"] = Math.Round(result.PerSecond, 1);

@@ -60,7 +60,7 @@ public sealed class LookupSpec(ITestOutputHelper output)
         (admitted + limited).Should().Be(500, "a flood is answered 200 or 429, never 5xx");
     }
 
-    [Incident("broken")]
+    [Incident("broken", "half-fix")]
     public async Task Storm_OfAJobWhoseUsersAreMissing_EndsWithTheJob(LabTarget target)
     {
         // Arrange: a batch job of 100 deleted users, 8 workers, retrying every 5xx at once; the limit high enough
@@ -69,8 +69,9 @@ public sealed class LookupSpec(ITestOutputHelper output)
         using var client = app.CreateClient();
         var job = Enumerable.Range(1, 100).Select(i => $"/api/users/{i * 10}").ToList();
 
-        // Act: stopped after 3 s if it has not finished.
-        var storm = await RetryStorm.RunAsync(client, "batch-job", job, workers: 8, TimeSpan.FromSeconds(3));
+        // Act: stopped after 3 s if it has not finished, or once it has sent 750 requests (5x the bound: such a job
+        // never ends on its own).
+        var storm = await RetryStorm.RunAsync(client, "batch-job", job, workers: 8, TimeSpan.FromSeconds(3), maxSent: 750);
         output.WriteLine(storm.ToString());
 
         // Assert
