@@ -43,6 +43,44 @@ public sealed class ReportSpec(ITestOutputHelper output)
             $"by every request; expected at most {inFlight} more, a request's callbacks going when it does.");
     }
 
+    [Incident("broken", "half-fix")]
+    public async Task StoppingToken_AfterRequestsTheClientsGaveUpOn_HoldsNoCallbacksForThem(LabTarget target)
+    {
+        // Arrange: every report's warehouse query waits on the test's clock, which never moves, so a render is in
+        // progress until its client gives up.
+        const int requests = 200, warmUp = 10;
+        var clock = new StalledClock(TimeSpan.FromMilliseconds(123_457), waits: requests, passFirst: warmUp);
+        await using var app = target.Start(builder => builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(clock)),
+            ("Lab:ReportSizeKb", "4"), ("Lab:QueryDelayMs", "123457"));
+        using var client = app.CreateClient();
+        await Reports.SendAsync(client, warmUp); // their queries answer at once
+        var before = await Reports.MetricAsync(client, StoppingCallbacks);
+
+        // Act: 200 reports, all rendering, then every client gives up; the figure is read once the service has
+        // unwound them all.
+        using var giveUp = new CancellationTokenSource();
+        var sent = Enumerable.Range(warmUp + 1, requests).Select(i => client.GetAsync(new Uri($"/api/reports/{i}", UriKind.Relative), giveUp.Token)).ToList();
+        await clock.AllWaits.WaitAsync(TimeSpan.FromSeconds(30));
+        await giveUp.CancelAsync();
+        var abandoned = 0;
+        foreach (var request in sent)
+        {
+            try { (await request).Dispose(); }
+            catch (OperationCanceledException) { abandoned++; }
+        }
+        var idle = await app.IdleAsync(TimeSpan.FromSeconds(10));
+        var after = await Reports.MetricAsync(client, StoppingCallbacks);
+        output.WriteLine($"{StoppingCallbacks}: {before} before, {after} after {abandoned} of {requests} requests were given up on");
+
+        // Assert
+        before.Should().NotBeNull("/metrics reports {0}, the callbacks on the application-stopping token", StoppingCallbacks);
+        idle.Should().BeTrue("every request a client gave up on should leave the service within 10 s");
+        var grown = after!.Value - before!.Value;
+        Symptom.AtMost(grown, 0,
+            $"after {requests:N0} requests whose clients gave up mid-render the application-stopping token holds {after:N0} callbacks ({before:N0} before): " +
+            $"{grown / requests:N1} left behind by every one; expected none, a request's callbacks going when it does, however it ends.");
+    }
+
     [Incident("broken")]
     public async Task Shutdown_AfterReportsWereSent_AuditsNoneAsInterrupted(LabTarget target)
     {
@@ -156,16 +194,24 @@ public sealed class ReportSpec(ITestOutputHelper output)
     /// A clock on which a wait of <paramref name="stalled"/> (the report's query) never ends, and <see cref="FirstWait"/>
     /// completes when the service starts one. Every other timer (the host's, the metrics') runs on the system clock.
     /// </summary>
-    private sealed class StalledClock(TimeSpan stalled) : TimeProvider
+    private sealed class StalledClock(TimeSpan stalled, int waits = 1, int passFirst = 0) : TimeProvider
     {
         private readonly TaskCompletionSource _firstWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _allWaits = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _waits;
 
         public Task FirstWait => _firstWait.Task;
+
+        /// <summary>Completes once <c>waits</c> waits have started: that many renders are in progress.</summary>
+        public Task AllWaits => _allWaits.Task;
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
             if (dueTime != stalled) return System.CreateTimer(callback, state, dueTime, period);
+            var n = Interlocked.Increment(ref _waits);
+            if (n <= passFirst) return System.CreateTimer(callback, state, TimeSpan.Zero, Timeout.InfiniteTimeSpan); // warm-up: at once
             _firstWait.TrySetResult();
+            if (n - passFirst >= waits) _allWaits.TrySetResult();
             return new NeverFires();
         }
 
