@@ -13,11 +13,12 @@ public sealed class PriceCacheMemorySpec(ITestOutputHelper output)
 {
     private const int Limit = 500;
     private const int Requests = 40_000;
+    private const int Step = 5_000;
     private const int Products = 20_000;
     private const int InFlight = 8;
     private const long BoundBytes = 3 * 1024 * 1024;
 
-    [Incident("broken")]
+    [Incident("broken", "half-fix")]
     public async Task Memory_UnderTensOfThousandsOfDistinctKeys_StaysWithinTheCacheLimit(LabTarget target)
     {
         // Arrange: room for 500 prices; the first 2,000 requests fill the cache and warm the service up.
@@ -27,18 +28,28 @@ public sealed class PriceCacheMemorySpec(ITestOutputHelper output)
         var entriesBefore = await client.MetricAsync("price_cache_entries") ?? 0;
         var before = Memory.RetainedBytes();
 
-        // Act: 40,000 requests for 20,000 products, each link with its own campaign id, as a mail campaign sends them.
+        // Act: 40,000 requests for 20,000 products, each link with its own campaign id, as a mail campaign sends them, in
+        // steps of 5,000. A cache past its limit after a step has answered (one entry per link holds 7,000 there, 14x the
+        // limit), so a red service stops early and a green one is held at every step.
         var clock = Stopwatch.StartNew();
-        await SprayAsync(client, 2_000, Requests);
+        var sent = 0;
+        double? entries = 0;
+        while (sent < Requests && entries <= Limit)
+        {
+            var step = Math.Min(Step, Requests - sent);
+            await SprayAsync(client, 2_000 + sent, step);
+            sent += step;
+            entries = await client.MetricAsync("price_cache_entries");
+        }
         var grown = Memory.RetainedBytes() - before;
-        var entries = await client.MetricAsync("price_cache_entries");
-        var evictions = await EvictionsAsync(client);
-        output.WriteLine($"{Requests:N0} requests in {clock.Elapsed.TotalSeconds:0.0} s; retained heap grew by {Memory.Megabytes(grown)}; " +
+        // Evictions are counted shortly after the fact; a cache past its limit has answered without them.
+        var evictions = entries <= Limit ? await EvictionsAsync(client) : await client.MetricAsync("price_cache_evictions_total");
+        output.WriteLine($"{sent:N0} requests in {clock.Elapsed.TotalSeconds:0.0} s; retained heap grew by {Memory.Megabytes(grown)}; " +
                          $"price_cache_entries {PriceApi.Show(entriesBefore)} -> {PriceApi.Show(entries)}; price_cache_evictions_total {PriceApi.Show(evictions)}");
 
         // Assert
         Symptom.Absent(entries <= Limit && grown < BoundBytes && evictions > 0,
-            $"after {Requests:N0} requests for {Products:N0} products the cache holds {PriceApi.Show(entries)} entries (limit {Limit:N0}), the retained heap grew by " +
+            $"after {sent:N0} requests for {Products:N0} products the cache holds {PriceApi.Show(entries)} entries (limit {Limit:N0}), the retained heap grew by " +
             $"{Memory.Megabytes(grown)} (bound {Memory.Megabytes(BoundBytes)}) and price_cache_evictions_total reads {PriceApi.Show(evictions)}; expected at most the limit, " +
             "under the bound, and the evictions counted.");
     }

@@ -51,14 +51,20 @@ public sealed class PriceCache
 
     public void Set(PriceQuery query, Price price)
     {
-        // Oldest first: the arrival queue may name entries that have already gone (expired), which cost nothing.
-        while (_entries.Count >= _limit && _arrivals.TryDequeue(out var oldest))
+        // One writer at a time: a count checked and then added to by two requests at once lets the cache pass its limit.
+        lock (_writes)
         {
-            if (_entries.TryRemove(oldest, out _)) Interlocked.Increment(ref _evictions);
+            // Oldest first: the arrival queue may name entries that have already gone (expired), which cost nothing.
+            while (_entries.Count >= _limit && _arrivals.TryDequeue(out var oldest))
+            {
+                if (_entries.TryRemove(oldest, out _)) Interlocked.Increment(ref _evictions);
+            }
+            if (_entries.TryAdd(query, new Entry(price, _time.GetUtcNow() + _ttl))) _arrivals.Enqueue(query);
+            else _entries[query] = new Entry(price, _time.GetUtcNow() + _ttl);
         }
-        if (_entries.TryAdd(query, new Entry(price, _time.GetUtcNow() + _ttl))) _arrivals.Enqueue(query);
-        else _entries[query] = new Entry(price, _time.GetUtcNow() + _ttl);
     }
+
+    private readonly Lock _writes = new();
 
     private sealed record Entry(Price Price, DateTimeOffset Expires);
 }
