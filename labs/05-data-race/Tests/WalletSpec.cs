@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
 using Workshop.TestKit;
 using Xunit;
 using Xunit.Abstractions;
@@ -59,6 +60,47 @@ public sealed class WalletSpec(ITestOutputHelper output)
             $"records {ledger.Entries:N0} deposits adding up to {ledger.Expected:N2}; expected 1,100.00."));
     }
 
+    [Guard("half-fix")]
+    public async Task Withdrawal_AfterOneWhoseClientGaveUpMidLedgerWrite_IsServed(LabTarget target)
+    {
+        // Arrange: account 9's first ledger write waits on the test's clock, which never moves it; every later write
+        // takes its 57 ms (a wait no other timer of the host has).
+        var clock = new FirstWaitStalls(TimeSpan.FromMilliseconds(57));
+        await using var app = target.Start(builder => builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(clock)),
+            ("Lab:LedgerLatencyMs", "57"), ("Lab:InitialBalance", "100"));
+        using var client = app.CreateClient();
+
+        // Act: a withdrawal whose client gives up while its ledger write waits, then, once the service has unwound it,
+        // another withdrawal from the same account, waited for 2 s at most (35x the ledger's 57 ms).
+        using (var giveUp = new CancellationTokenSource())
+        {
+            var first = client.PostAsJsonAsync("/api/accounts/9/withdraw", new { amount = 1.00m }, giveUp.Token);
+            await clock.Stalled.WaitAsync(TimeSpan.FromSeconds(10));
+            await giveUp.CancelAsync();
+            try { (await first).Dispose(); }
+            catch (OperationCanceledException) { }
+        }
+        var idle = await app.IdleAsync(TimeSpan.FromSeconds(10));
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        string answer;
+        try
+        {
+            using var second = await client.PostAsJsonAsync("/api/accounts/9/withdraw", new { amount = 1.00m }, patience.Token);
+            answer = $"{(int)second.StatusCode}";
+        }
+        catch (OperationCanceledException)
+        {
+            answer = "no answer after 2 s";
+        }
+        output.WriteLine($"the second withdrawal: {answer}");
+
+        // Assert
+        idle.Should().BeTrue("the withdrawal whose client gave up should leave the service within 10 s");
+        Symptom.Absent(answer == "200", string.Create(CultureInfo.InvariantCulture,
+            $"after a withdrawal from account 9 whose client gave up during its ledger write, the next withdrawal from it got {answer}; " +
+            $"expected 200: a movement that ends with an exception must leave the account to the next one."));
+    }
+
     [Guard("deletes-the-feature")]
     public async Task Movements_OneAfterAnother_AreExactAndInTheLedger(LabTarget target)
     {
@@ -109,6 +151,32 @@ public sealed class WalletSpec(ITestOutputHelper output)
     }
 
     private sealed record AccountBody(int Id, decimal Balance);
+
+    /// <summary>Time as the system tells it, except that the first wait of <paramref name="stalled"/> never ends.</summary>
+    private sealed class FirstWaitStalls(TimeSpan stalled) : TimeProvider
+    {
+        private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _timers;
+
+        /// <summary>Completes when the first timer (the first ledger write's wait) has started.</summary>
+        public Task Stalled => _stalled.Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime != stalled || Interlocked.Increment(ref _timers) > 1) return System.CreateTimer(callback, state, dueTime, period);
+            _stalled.TrySetResult();
+            return new NeverFires();
+        }
+
+        private sealed class NeverFires : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose() { }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
 
     private sealed record LedgerBody(int Id, decimal Opening, decimal Movements, int Entries, decimal Balance)
     {
