@@ -21,6 +21,7 @@ var payments = builder.Services.AddHttpClient<PaymentClient>((services, client) 
         client.Timeout = Timeout.InfiniteTimeSpan; // FIX: the pipeline below bounds each try and the whole charge
     });
 payments.AddResilienceHandler("payments", PaymentPipeline.Configure); // FIX: timeouts, a bounded retry and a circuit breaker
+payments.AddHttpMessageHandler(() => new WholeAnswers()); // FIX: inside each try, so its timeout covers the answer's body
 payments.AddHttpMessageHandler<PaymentCallCounter>(); // every request that goes out, counted
 
 var app = builder.Build();

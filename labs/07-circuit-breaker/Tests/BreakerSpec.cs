@@ -18,19 +18,19 @@ namespace Lab07.Tests;
 /// </summary>
 public sealed class BreakerSpec(ITestOutputHelper output)
 {
-    private const int BreakSeconds = 60;
+    internal const int BreakSeconds = 60;
 
-    private static LabApp Start(LabTarget target, FakeTimeProvider time, Downstream provider) =>
+    internal static LabApp Start(LabTarget target, FakeTimeProvider time, Downstream provider) =>
         target.StartOnKestrel(b => b.ConfigureServices(s => s.AddSingleton<TimeProvider>(time)), Shop.Settings(provider,
             // Timeouts far beyond anything the test's clock reaches: here the provider fails fast, it does not hang.
             ("Lab:PaymentTimeoutMs", "600000"), ("Lab:AttemptTimeoutMs", "600000"), ("Lab:BreakDurationSeconds", $"{BreakSeconds}")));
 
-    private static FakeTimeProvider Clock() => new(new DateTimeOffset(2025, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    internal static FakeTimeProvider Clock() => new(new DateTimeOffset(2025, 11, 28, 12, 0, 0, TimeSpan.Zero));
 
-    private static Task<Answer[]> CheckoutsAsync(FakeTimeProvider time, HttpClient client, int count) =>
+    internal static Task<Answer[]> CheckoutsAsync(FakeTimeProvider time, HttpClient client, int count) =>
         Shop.WhileTimePasses(time, Task.WhenAll(Enumerable.Range(0, count).Select(_ => Shop.CheckoutAsync(client))));
 
-    private static async Task<List<Answer>> OneAfterAnotherAsync(FakeTimeProvider time, HttpClient client, int count)
+    internal static async Task<List<Answer>> OneAfterAnotherAsync(FakeTimeProvider time, HttpClient client, int count)
     {
         var answers = new List<Answer>();
         for (var i = 0; i < count; i++) answers.Add(await Shop.WhileTimePasses(time, Shop.CheckoutAsync(client)));
@@ -51,6 +51,9 @@ public sealed class BreakerSpec(ITestOutputHelper output)
         var c0 = await provider.RequestsAsync();
         var during = await CheckoutsAsync(time, client, 4);
         var c1 = await provider.RequestsAsync();
+        Symptom.AtMost(c1 - c0, 0, string.Create(CultureInfo.InvariantCulture,
+            $"with the provider failing every call (503), after 6 failed checkouts the next 4 ({string.Join(", ", during.Select(a => a.ToString()))}) sent it {c1 - c0} calls; " +
+            $"expected none while it is judged down."));
         time.Advance(TimeSpan.FromSeconds(BreakSeconds + 1));
         var after = await OneAfterAnotherAsync(time, client, 4);
         var c2 = await provider.RequestsAsync();
@@ -62,35 +65,42 @@ public sealed class BreakerSpec(ITestOutputHelper output)
             $"{c2 - c1}; expected none while it is judged down and a single probe once the break is over."));
         during.Concat(after).Should().OnlyContain(a => a.Code >= 500, "no checkout is paid while the provider fails");
     }
+}
 
+/// <summary>
+/// The breaker's guards: a healed provider is paid again once the break is over, and one checkout calls a failing provider
+/// at most three times. Apart from <see cref="BreakerSpec"/> so they run beside it.
+/// </summary>
+public sealed class BreakerRecoverySpec(ITestOutputHelper output)
+{
     [Guard("deletes-the-feature")]
     public async Task Checkout_AfterTheProviderHeals_IsPaidAgainOnceTheBreakIsOver(LabTarget target)
     {
         // Arrange: six checkouts failed, then the provider heals.
-        var time = Clock();
+        var time = BreakerSpec.Clock();
         await using var provider = await DownstreamFake.StartAsync(DownstreamBehaviour.Fail(503));
-        await using var app = Start(target, time, provider);
+        await using var app = BreakerSpec.Start(target, time, provider);
         using var client = app.CreateClient();
-        await CheckoutsAsync(time, client, 6);
+        await BreakerSpec.CheckoutsAsync(time, client, 6);
         await provider.SetAsync(DownstreamBehaviour.Ok);
 
         // Act
-        time.Advance(TimeSpan.FromSeconds(BreakSeconds + 1));
-        var after = await OneAfterAnotherAsync(time, client, 3);
+        time.Advance(TimeSpan.FromSeconds(BreakerSpec.BreakSeconds + 1));
+        var after = await BreakerSpec.OneAfterAnotherAsync(time, client, 3);
         output.WriteLine(string.Join(", ", after.Select(a => a.ToString())));
 
         // Assert
         after.Should().OnlyContain(a => a.Status == HttpStatusCode.Created,
-            "a healed provider takes payments again once the {0} s break is over ({1})", BreakSeconds, string.Join("; ", after.Select(a => $"{a}: {a.Body}")));
+            "a healed provider takes payments again once the {0} s break is over ({1})", BreakerSpec.BreakSeconds, string.Join("; ", after.Select(a => $"{a}: {a.Body}")));
     }
 
     [Guard]
     public async Task Checkout_ProviderFailing_CallsItAtMostThreeTimes(LabTarget target)
     {
         // Arrange
-        var time = Clock();
+        var time = BreakerSpec.Clock();
         await using var provider = await DownstreamFake.StartAsync(DownstreamBehaviour.Fail(503));
-        await using var app = Start(target, time, provider);
+        await using var app = BreakerSpec.Start(target, time, provider);
         using var client = app.CreateClient();
 
         // Act: one checkout.

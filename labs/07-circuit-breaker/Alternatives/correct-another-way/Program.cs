@@ -25,7 +25,8 @@ payments.AddStandardResilienceHandler().Configure((standard, services) =>
 {
     var lab = services.GetRequiredService<IOptions<LabOptions>>().Value;
     standard.TotalRequestTimeout.Timeout = TimeSpan.FromMilliseconds(lab.PaymentTimeoutMs);
-    standard.AttemptTimeout.Timeout = TimeSpan.FromMilliseconds(lab.AttemptTimeoutMs);
+    // A third of the budget at most, so that a hung try fails inside it, where the breaker sees it.
+    standard.AttemptTimeout.Timeout = TimeSpan.FromMilliseconds(Math.Min(lab.AttemptTimeoutMs, lab.PaymentTimeoutMs / 3.0));
     standard.Retry.MaxRetryAttempts = 2;
     standard.Retry.Delay = TimeSpan.FromMilliseconds(200);
     standard.CircuitBreaker.MinimumThroughput = 4;
@@ -33,7 +34,7 @@ payments.AddStandardResilienceHandler().Configure((standard, services) =>
     standard.CircuitBreaker.FailureRatio = 0.5;
     standard.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(lab.BreakDurationSeconds);
     // The standard options insist on a sampling window of two attempt timeouts at least.
-    standard.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(60, 2 * lab.AttemptTimeoutMs / 1000.0));
+    standard.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(60, 2 * standard.AttemptTimeout.Timeout.TotalSeconds));
 });
 payments.AddHttpMessageHandler<PaymentCallCounter>(); // every request that goes out, counted
 

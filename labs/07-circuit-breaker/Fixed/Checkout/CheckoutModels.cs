@@ -45,9 +45,26 @@ public abstract record PaymentResult
     /// <summary>The provider failed (a 5xx or a broken connection) on every try.</summary>
     public sealed record Failed(string Reason) : PaymentResult;
 
-    /// <summary>The provider did not answer in time on the last try.</summary>
-    public sealed record TimedOut(TimeSpan After) : PaymentResult;
+    /// <summary>
+    /// FIX: no answer the shop could read (a timeout, a cut connection, an answer it cannot parse): the provider may have
+    /// taken the charge. Paying the order again under the same idempotency key settles it without a second charge.
+    /// </summary>
+    public sealed record Unknown(string Why) : PaymentResult;
 
     /// <summary>The provider is judged down and was not called: try again after <paramref name="RetryAfter"/>.</summary>
     public sealed record Unavailable(TimeSpan RetryAfter) : PaymentResult; // FIX: the breaker's answer, without a call
+}
+
+/// <summary>FIX: what <c>POST /api/orders/{id}/payment</c> takes: the card's token, to pay an order whose payment did not go through.</summary>
+public sealed record PaymentRequest(string? CardToken)
+{
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (CardToken is null || CardToken.Length is < 8 or > 64 || !CardToken.StartsWith("tok_", StringComparison.Ordinal) || !CardToken.Skip(4).All(char.IsAsciiLetterOrDigit))
+        {
+            errors["cardToken"] = ["A card token is 'tok_' and 4 to 60 letters or digits, as the payment form gives it."];
+        }
+        return errors;
+    }
 }

@@ -15,22 +15,28 @@ public sealed class PaymentClient(HttpClient http)
         try
         {
             using var request = Charge(order, cardToken);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            if (response.IsSuccessStatusCode) return new PaymentResult.Paid(await ReferenceAsync(response, ct));
+            using var response = await http.SendAsync(request, ct); // FIX: the answer is read whole inside each timed try
+            if (response.IsSuccessStatusCode)
+            {
+                return Reference(await response.Content.ReadAsStringAsync(ct)) is { } reference
+                    ? new PaymentResult.Paid(reference)
+                    // FIX: the provider took the charge, but which one is unreadable: not a failure, an unknown
+                    : new PaymentResult.Unknown("the payment provider accepted the charge with an answer the shop could not read");
+            }
             if ((int)response.StatusCode < 500) return new PaymentResult.Declined((int)response.StatusCode);
-            return new PaymentResult.Failed($"the provider answered {(int)response.StatusCode}");
+            return new PaymentResult.Failed($"the payment provider answered {(int)response.StatusCode}");
         }
         catch (BrokenCircuitException open) // FIX: the provider is judged down: no call, an answer at once
         {
             return new PaymentResult.Unavailable(open.RetryAfter ?? TimeSpan.FromSeconds(1));
         }
-        catch (TimeoutRejectedException timeout) // FIX: the pipeline's timeouts end a charge, not the client's
+        catch (TimeoutRejectedException timeout) // FIX: the pipeline's timeouts end a charge, and it may have been taken
         {
-            return new PaymentResult.TimedOut(timeout.Timeout);
+            return new PaymentResult.Unknown($"the payment provider did not answer within {timeout.Timeout.TotalMilliseconds:0} ms");
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException) // FIX: a connection that broke may have carried the charge before it did
         {
-            return new PaymentResult.Failed("the connection to the provider failed");
+            return new PaymentResult.Unknown("the connection to the payment provider broke");
         }
     }
 
@@ -41,11 +47,19 @@ public sealed class PaymentClient(HttpClient http)
     };
 
     // The provider's answer starts with a line that describes the charge; its sequence number is our reference.
-    private static async Task<string> ReferenceAsync(HttpResponseMessage response, CancellationToken ct)
+    // FIX: null, not an exception, when that line is missing or unreadable
+    private static string? Reference(string answer)
     {
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
-        var first = await reader.ReadLineAsync(ct) ?? throw new HttpRequestException("The payment provider sent an empty answer.");
-        using var json = JsonDocument.Parse(first);
-        return $"ch_{json.RootElement.GetProperty("sequence").GetInt64()}";
+        var end = answer.IndexOf('\n', StringComparison.Ordinal);
+        try
+        {
+            using var json = JsonDocument.Parse(end >= 0 ? answer[..end] : answer);
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("sequence", out var sequence)
+                && sequence.TryGetInt64(out var number) ? $"ch_{number}" : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

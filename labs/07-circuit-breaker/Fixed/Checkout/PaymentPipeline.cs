@@ -37,7 +37,8 @@ public static class PaymentPipeline
                 OnHalfOpened = _ => metrics.BreakerIs("half_open"),
                 OnClosed = _ => metrics.BreakerIs("closed"),
             })
-            // FIX: each try gets its own, shorter timeout, so a hung try leaves time for another
-            .AddTimeout(TimeSpan.FromMilliseconds(lab.AttemptTimeoutMs));
+            // FIX: each try gets its own, shorter timeout, so a hung try leaves time for another; never more than half
+            // FIX: the budget, or the total timeout would end a hung try first, as a cancellation the breaker never counts
+            .AddTimeout(TimeSpan.FromMilliseconds(Math.Min(lab.AttemptTimeoutMs, lab.PaymentTimeoutMs / 2.0)));
     }
 }

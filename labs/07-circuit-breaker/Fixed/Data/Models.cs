@@ -23,6 +23,7 @@ public enum OrderStatus
     Paid,
     Declined,
     PaymentFailed,
+    PaymentUnknown, // FIX: the provider may have taken the charge; paying the order again settles it without a second one
 }
 
 public sealed record Order(string Id, IReadOnlyList<OrderLine> Lines, decimal Total, OrderStatus Status, string? PaymentReference);
