@@ -14,7 +14,10 @@ public sealed class CheckLab01Tests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _state.Dispose();
 
+    // Broken is red however busy the machine (its symptoms are the code's, not the clock's), and the first check's
+    // build is most of this test's time: test.sh runs it beside, leaving the machine to the tests that measure time.
     [Fact]
+    [Trait("Schedule", "Beside")]
     public async Task Check_UntouchedLab01Broken_IsRedWithTheIncidentInNumbers()
     {
         // Act

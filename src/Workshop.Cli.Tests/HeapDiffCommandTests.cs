@@ -4,6 +4,8 @@ using Xunit.Abstractions;
 namespace Workshop.Cli.Tests;
 
 /// <summary>`workshop heapdiff`: the leak hunt on a real lab service, and its refusals.</summary>
+// Object counts in a service's heap, which CPU load does not move: test.sh runs these beside, not with the tests that measure time.
+[Trait("Schedule", "Beside")]
 public sealed class HeapDiffCommandTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ScratchRepo _scratch = ScratchRepo.Empty();

@@ -12,6 +12,8 @@ namespace Workshop.Notebooks.Tests.SelfTests;
 /// Proves the harness can fail: small notebooks written to a temp folder go through the same
 /// <see cref="NotebookRunner"/> that runs the repository's notebooks.
 /// </summary>
+// The runner's own tests assert what cells print and how they fail, never how fast: test.sh runs them beside.
+[Trait("Schedule", "Beside")]
 [Collection(NotebookCollection.Name)]
 public sealed class NotebookRunnerTests(ITestOutputHelper output) : IDisposable
 {

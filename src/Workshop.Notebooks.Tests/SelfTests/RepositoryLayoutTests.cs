@@ -3,6 +3,8 @@ using Workshop.Notebooks.Tests.Harness;
 
 namespace Workshop.Notebooks.Tests.SelfTests;
 
+// Files and names only: test.sh runs these beside the tests that measure time.
+[Trait("Schedule", "Beside")]
 public sealed class RepositoryLayoutTests : IDisposable
 {
     private readonly TempNotebookFolder _folder = new();
