@@ -26,4 +26,8 @@ public sealed class LabOptions
     /// <summary>Connections in the database pool, which the catalog, checkout and the health check share.</summary>
     [Range(1, 1_000)]
     public int DbPoolSize { get; set; } = 10;
+
+    /// <summary>How long a caller waits for a free database connection before giving up (Npgsql's Timeout, 15 s).</summary>
+    [Range(1, 600_000)]
+    public int DbWaitTimeoutMs { get; set; } = 15_000;
 }

@@ -11,9 +11,6 @@ namespace Lab07.Data;
 /// </summary>
 public sealed class ShopDatabase : IDisposable
 {
-    /// <summary>How long a caller waits for a free connection before giving up (Npgsql's default).</summary>
-    public static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(15);
-
     private readonly SemaphoreSlim _connections;
     private readonly ConcurrentDictionary<string, Order> _orders = new(StringComparer.Ordinal);
     private readonly ShopMetrics _metrics;
@@ -23,12 +20,16 @@ public sealed class ShopDatabase : IDisposable
     public ShopDatabase(IOptions<LabOptions> options, ShopMetrics metrics)
     {
         PoolSize = options.Value.DbPoolSize;
+        WaitTimeout = TimeSpan.FromMilliseconds(options.Value.DbWaitTimeoutMs);
         _connections = new SemaphoreSlim(PoolSize, PoolSize);
         _metrics = metrics;
         metrics.ObservePool(() => PoolSize - _connections.CurrentCount, () => Volatile.Read(ref _waiting));
     }
 
     public int PoolSize { get; }
+
+    /// <summary>How long a caller waits for a free connection before giving up.</summary>
+    public TimeSpan WaitTimeout { get; }
 
     /// <summary>Takes a connection from the pool, waiting for one if all are in use; dispose it to give it back.</summary>
     /// <exception cref="DatabaseBusyException">No connection came free within <see cref="WaitTimeout"/>.</exception>
