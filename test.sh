@@ -137,6 +137,25 @@ tally() {
   esac
 }
 
+# spec_time PROJECT LABEL: a lab's report states how long its spec takes on 2 cores ("Tests`, about N s on 2 cores");
+# the statement is held as the reports' figures are: a run that took more than three times as long, or under a third,
+# fails with both numbers (three times leaves room for a busy neighbour, and still catches a spec that has grown).
+spec_time() {
+  local readme stated secs
+  readme="$(dirname "$(dirname "$1")")/README.md"
+  stated=$(grep -oE 'Tests`, ([a-z]+ )*about [0-9]+ s on 2 cores' "$readme" | grep -oE '[0-9]+' | head -n 1)
+  read -r _ _ _ secs <"$out/$2.log.verdict" 2>/dev/null || return
+  if [ -z "$stated" ]; then
+    echo "-- $2: $readme states no time for its spec (\"Tests\`, about N s on 2 cores\")"; failed=$((failed + 1))
+    clock "$2 spec time in its report" 0 "not stated"
+  elif [ "$secs" -gt $((stated * 3)) ] || [ $((secs * 3)) -lt "$stated" ]; then
+    echo "-- $2: its report states about $stated s for the spec; this run took $secs s, more than 3x apart"; failed=$((failed + 1))
+    clock "$2 spec time in its report" "$secs" "stated $stated s: FAILED"
+  else
+    echo "-- $2: its report states about $stated s for the spec; this run took $secs s"
+  fi
+}
+
 # Phase 1, one assembly at a time, nothing beside it: every test that measures time (specs, replays, the load driver,
 # the browser) has the machine to itself.
 for p in "${assemblies[@]}"; do
@@ -144,6 +163,7 @@ for p in "${assemblies[@]}"; do
   step "$name"
   run_tests "$p" "$name" "Schedule!=Beside"
   tally "$name"
+  [[ "$p" == labs/* ]] && spec_time "$p" "$name"
 done
 
 # The benchmark smoke: benchmarks must keep building and running. The dry job runs each benchmark once in-process (a
