@@ -49,7 +49,7 @@ public sealed class ReportSpec(ITestOutputHelper output)
         // Arrange: every report's warehouse query waits on the test's clock, which never moves, so a render is in
         // progress until its client gives up.
         const int requests = 200, warmUp = 10;
-        var clock = new StalledClock(TimeSpan.FromMilliseconds(123_457), waits: requests, passFirst: warmUp);
+        var clock = new StalledClock(TimeSpan.FromMilliseconds(123_457), passFirst: warmUp);
         await using var app = target.Start(builder => builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(clock)),
             ("Lab:ReportSizeKb", "4"), ("Lab:QueryDelayMs", "123457"));
         using var client = app.CreateClient();
@@ -60,7 +60,7 @@ public sealed class ReportSpec(ITestOutputHelper output)
         // unwound them all.
         using var giveUp = new CancellationTokenSource();
         var sent = Enumerable.Range(warmUp + 1, requests).Select(i => client.GetAsync(new Uri($"/api/reports/{i}", UriKind.Relative), giveUp.Token)).ToList();
-        await clock.AllWaits.WaitAsync(TimeSpan.FromSeconds(30));
+        await clock.StalledAsync(requests).WaitAsync(TimeSpan.FromSeconds(30));
         await giveUp.CancelAsync();
         var abandoned = 0;
         foreach (var request in sent)
@@ -122,7 +122,7 @@ public sealed class ReportSpec(ITestOutputHelper output)
         await using (app)
         {
             request = client.GetAsync("/api/reports/42");
-            await clock.FirstWait.WaitAsync(TimeSpan.FromSeconds(10));
+            await clock.StalledAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
             // Act: the service stops while report 42 is rendering.
         }
@@ -188,41 +188,6 @@ public sealed class ReportSpec(ITestOutputHelper output)
 
         // Assert: a report size of 0 KB is a configuration mistake, reported before the first request.
         start.Should().Throw<Exception>().Which.ToString().Should().Contain("ReportSizeKb");
-    }
-
-    /// <summary>
-    /// A clock on which a wait of <paramref name="stalled"/> (the report's query) never ends, and <see cref="FirstWait"/>
-    /// completes when the service starts one. Every other timer (the host's, the metrics') runs on the system clock.
-    /// </summary>
-    private sealed class StalledClock(TimeSpan stalled, int waits = 1, int passFirst = 0) : TimeProvider
-    {
-        private readonly TaskCompletionSource _firstWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _allWaits = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _waits;
-
-        public Task FirstWait => _firstWait.Task;
-
-        /// <summary>Completes once <c>waits</c> waits have started: that many renders are in progress.</summary>
-        public Task AllWaits => _allWaits.Task;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            if (dueTime != stalled) return System.CreateTimer(callback, state, dueTime, period);
-            var n = Interlocked.Increment(ref _waits);
-            if (n <= passFirst) return System.CreateTimer(callback, state, TimeSpan.Zero, Timeout.InfiniteTimeSpan); // warm-up: at once
-            _firstWait.TrySetResult();
-            if (n - passFirst >= waits) _allWaits.TrySetResult();
-            return new NeverFires();
-        }
-
-        private sealed class NeverFires : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-
-            public void Dispose() { }
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
     }
 
     /// <summary>The service's log events, by event name (the [LoggerMessage] method's name).</summary>

@@ -65,7 +65,7 @@ public sealed class WalletSpec(ITestOutputHelper output)
     {
         // Arrange: account 9's first ledger write waits on the test's clock, which never moves it; every later write
         // takes its 57 ms (a wait no other timer of the host has).
-        var clock = new FirstWaitStalls(TimeSpan.FromMilliseconds(57));
+        var clock = new StalledClock(TimeSpan.FromMilliseconds(57), stall: 1);
         await using var app = target.Start(builder => builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(clock)),
             ("Lab:LedgerLatencyMs", "57"), ("Lab:InitialBalance", "100"));
         using var client = app.CreateClient();
@@ -75,7 +75,7 @@ public sealed class WalletSpec(ITestOutputHelper output)
         using (var giveUp = new CancellationTokenSource())
         {
             var first = client.PostAsJsonAsync("/api/accounts/9/withdraw", new { amount = 1.00m }, giveUp.Token);
-            await clock.Stalled.WaitAsync(TimeSpan.FromSeconds(10));
+            await clock.StalledAsync().WaitAsync(TimeSpan.FromSeconds(10));
             await giveUp.CancelAsync();
             try { (await first).Dispose(); }
             catch (OperationCanceledException) { }
@@ -151,32 +151,6 @@ public sealed class WalletSpec(ITestOutputHelper output)
     }
 
     private sealed record AccountBody(int Id, decimal Balance);
-
-    /// <summary>Time as the system tells it, except that the first wait of <paramref name="stalled"/> never ends.</summary>
-    private sealed class FirstWaitStalls(TimeSpan stalled) : TimeProvider
-    {
-        private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _timers;
-
-        /// <summary>Completes when the first timer (the first ledger write's wait) has started.</summary>
-        public Task Stalled => _stalled.Task;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            if (dueTime != stalled || Interlocked.Increment(ref _timers) > 1) return System.CreateTimer(callback, state, dueTime, period);
-            _stalled.TrySetResult();
-            return new NeverFires();
-        }
-
-        private sealed class NeverFires : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-
-            public void Dispose() { }
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
-    }
 
     private sealed record LedgerBody(int Id, decimal Opening, decimal Movements, int Entries, decimal Balance)
     {
