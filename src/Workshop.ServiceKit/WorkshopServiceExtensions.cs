@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -36,14 +37,25 @@ public static class WorkshopServiceExtensions
     public const string KnobSection = "Lab";
 
     /// <summary>
-    /// Binds the incident knobs (the <c>Lab</c> section) to <typeparamref name="TOptions"/>, checked at start: a
-    /// <c>Lab:</c> key the service does not read stops it with a message naming the key, so a replay, a spec or a
-    /// learner that sets a misspelt or renamed knob finds out at once instead of measuring the defaults.
+    /// Knobs that another variant of the lab reads and this one may not (a comma-separated list of names): a replay or
+    /// a spec sets the same knobs on every variant, and a knob only the fix reads is no mistake on Broken. The test kit
+    /// and the toolkit set it from the variants' own <c>appsettings.json</c> files.
     /// </summary>
-    public static OptionsBuilder<TOptions> AddLabKnobs<TOptions>(this WebApplicationBuilder builder) where TOptions : class =>
-        builder.Services.AddOptions<TOptions>()
-            .Bind(builder.Configuration.GetSection(KnobSection), binder => binder.ErrorOnUnknownConfiguration = true)
+    public const string OtherVariantsKnobsKey = "Workshop:OtherVariantsKnobs";
+
+    /// <summary>
+    /// Binds the incident knobs (the <c>Lab</c> section) to <typeparamref name="TOptions"/>, checked at start: a
+    /// <c>Lab:</c> key the service does not read (nor another variant, per <see cref="OtherVariantsKnobsKey"/>) stops
+    /// it with a message naming the key, so a replay, a spec or a learner that sets a misspelt or renamed knob finds
+    /// out at once instead of measuring the defaults.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddLabKnobs<TOptions>(this WebApplicationBuilder builder) where TOptions : class
+    {
+        builder.Services.AddSingleton<IValidateOptions<TOptions>, KnownKnobs<TOptions>>();
+        return builder.Services.AddOptions<TOptions>()
+            .Bind(builder.Configuration.GetSection(KnobSection))
             .ValidateOnStart();
+    }
 
     public static WebApplication MapWorkshopEndpoints(this WebApplication app)
     {

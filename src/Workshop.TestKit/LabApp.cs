@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
+using Workshop.Toolkit;
+
 namespace Workshop.TestKit;
 
 /// <summary>
@@ -46,6 +48,8 @@ public sealed class LabApp : IAsyncDisposable
     internal static LabApp Start(LabTarget target, IReadOnlyList<(string Key, string Value)> settings, Action<IWebHostBuilder>? configure, bool kestrel = false)
     {
         var factoryType = typeof(LabFactory<>).MakeGenericType(target.Marker);
+        // Every variant of a spec gets the same knobs; the service is told which of them its lab's other variants read.
+        if (LabOf(target) is { } lab) settings = [(LabInfo.OtherVariantsKnobsKey, lab.KnobsOfAnyVariant()), .. settings];
         var factory = (ILabFactory)Activator.CreateInstance(factoryType, settings, target.ContentRoot, configure)!;
         var app = new LabApp(target, factory);
         Verdict.Value ??= new StrongBox<bool>();
@@ -80,6 +84,12 @@ public sealed class LabApp : IAsyncDisposable
         client.Timeout = timeout ?? TimeSpan.FromSeconds(30);
         return client;
     }
+
+    // The lab a variant belongs to, by its assembly's name (Lab06.Broken, Lab06.HalfFix); null outside a lab.
+    private static LabInfo? LabOf(LabTarget target) =>
+        target.Marker.Assembly.GetName().Name is { Length: >= 5 } name && name.StartsWith("Lab", StringComparison.Ordinal) && char.IsAsciiDigit(name[3]) && char.IsAsciiDigit(name[4])
+            ? Labs.All().FirstOrDefault(l => l.Id == name[3..5])
+            : null;
 
     /// <summary>
     /// Waits until no request is inside the service's pipeline (the service's own middleware included, and requests a

@@ -119,7 +119,10 @@ public sealed class LabService : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(info);
         var project = info.ProjectFile(variant);
-        return await StartProjectAsync(project, info.Name, Path.GetFileName(Path.GetDirectoryName(project)!), settings, ct).ConfigureAwait(false);
+        // The same knobs go to every variant; the service is told which of them its lab's other variants read.
+        var all = new Dictionary<string, string>(settings ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
+        all.TryAdd(LabInfo.OtherVariantsKnobsKey, info.KnobsOfAnyVariant());
+        return await StartProjectAsync(project, info.Name, Path.GetFileName(Path.GetDirectoryName(project)!), all, ct).ConfigureAwait(false);
     }
 
     /// <summary>

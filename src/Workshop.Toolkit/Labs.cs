@@ -15,6 +15,32 @@ public sealed record LabInfo(string Id, string Name, string Directory)
             .Order(StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>
+    /// The configuration key through which a lab service learns the knobs its lab's other variants read (the service
+    /// kit's <c>WorkshopServiceExtensions.OtherVariantsKnobsKey</c>): set on every variant a replay or a spec starts,
+    /// since they set the same knobs on all, and a knob only the fix reads is no mistake on Broken.
+    /// </summary>
+    public const string OtherVariantsKnobsKey = "Workshop:OtherVariantsKnobs";
+
+    /// <summary>
+    /// The knobs (keys of the <c>Lab</c> section) that the lab's Broken and Fixed list in their <c>appsettings.json</c>,
+    /// comma-separated: what any variant of the lab may be told (alternatives run on Broken's settings).
+    /// </summary>
+    public string KnobsOfAnyVariant()
+    {
+        var knobs = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var variant in new[] { "Broken", "Fixed" })
+        {
+            var file = Path.Combine(Directory, variant, "appsettings.json");
+            if (!File.Exists(file)) continue;
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file),
+                new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (json.RootElement.TryGetProperty("Lab", out var lab) && lab.ValueKind == System.Text.Json.JsonValueKind.Object)
+                foreach (var knob in lab.EnumerateObject()) knobs.Add(knob.Name);
+        }
+        return string.Join(",", knobs);
+    }
+
     /// <summary>The project file of a variant folder ("Broken", "Fixed", "NaiveFix"; case-insensitive).</summary>
     /// <exception cref="ArgumentException">The lab has no such variant.</exception>
     public string ProjectFile(string variant)

@@ -10,10 +10,4 @@ public sealed class LabOptions
 
     /// <summary>Where the request log files go.</summary>
     public string LogDirectory { get; set; } = "logs";
-
-    /// <summary>How large a request log file may grow, in bytes (operations' policy for the log volume).</summary>
-    public long LogFileSizeLimitBytes { get; set; } = 10 * 1024 * 1024;
-
-    /// <summary>How many request log files may be kept on the log volume (operations' policy).</summary>
-    public int LogRetainedFiles { get; set; } = 10;
 }

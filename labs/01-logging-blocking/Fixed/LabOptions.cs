@@ -12,8 +12,8 @@ public sealed class LabOptions
     public string LogDirectory { get; set; } = "logs";
 
     /// <summary>How large a request log file may grow, in bytes (operations' policy for the log volume).</summary>
-    public long LogFileSizeLimitBytes { get; set; } = 10 * 1024 * 1024;
+    public long LogFileSizeLimitBytes { get; set; } = 10 * 1024 * 1024; // FIX: the rolling file sink enforces the volume's policy
 
     /// <summary>How many request log files may be kept on the log volume (operations' policy).</summary>
-    public int LogRetainedFiles { get; set; } = 10;
+    public int LogRetainedFiles { get; set; } = 10; // FIX: so does its retention
 }

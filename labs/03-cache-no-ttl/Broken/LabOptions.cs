@@ -7,10 +7,4 @@ public sealed class LabOptions
 
     /// <summary>How long the price store takes to answer one read or write.</summary>
     public int SourceLatencyMs { get; set; } = 20;
-
-    /// <summary>How long a price read from the store may be served from the cache.</summary>
-    public int CacheTtlSeconds { get; set; } = 300;
-
-    /// <summary>How many prices the cache holds at most.</summary>
-    public int CacheSizeLimit { get; set; } = 2_000;
 }

@@ -9,8 +9,8 @@ public sealed class LabOptions
     public int SourceLatencyMs { get; set; } = 20;
 
     /// <summary>How long a price read from the store may be served from the cache.</summary>
-    public int CacheTtlSeconds { get; set; } = 300;
+    public int CacheTtlSeconds { get; set; } = 300; // FIX: a cached price expires
 
     /// <summary>How many prices the cache holds at most.</summary>
-    public int CacheSizeLimit { get; set; } = 2_000;
+    public int CacheSizeLimit { get; set; } = 2_000; // FIX: and the cache is bounded
 }

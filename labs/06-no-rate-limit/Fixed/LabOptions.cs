@@ -9,11 +9,11 @@ public sealed class LabOptions
 
     /// <summary>Requests a second each caller may make, on average.</summary>
     [Range(1, 100_000)]
-    public int TokensPerSecond { get; set; } = 10;
+    public int TokensPerSecond { get; set; } = 10; // FIX: the rate limiter's refill per caller
 
     /// <summary>Requests a caller may make at once, above the average, before it has to wait.</summary>
     [Range(1, 100_000)]
-    public int Burst { get; set; } = 50;
+    public int Burst { get; set; } = 50; // FIX: and its bucket
 
     /// <summary>The CPU work of one lookup: the iterations of the caller check (PBKDF2-SHA256), about a microsecond each.</summary>
     [Range(1, 10_000_000)]

@@ -15,14 +15,6 @@ public sealed class LabOptions
     [Range(1, 600_000)]
     public int PaymentTimeoutMs { get; set; } = 10_000;
 
-    /// <summary>How long one attempt at the payment provider may take.</summary>
-    [Range(1, 600_000)]
-    public int AttemptTimeoutMs { get; set; } = 2_000;
-
-    /// <summary>How long calls to the payment provider stop once it is judged down.</summary>
-    [Range(1, 3_600)]
-    public int BreakDurationSeconds { get; set; } = 30;
-
     /// <summary>Connections in the database pool, which the catalog, checkout and the health check share.</summary>
     [Range(1, 1_000)]
     public int DbPoolSize { get; set; } = 10;

@@ -17,11 +17,11 @@ public sealed class LabOptions
 
     /// <summary>How long one attempt at the payment provider may take.</summary>
     [Range(1, 600_000)]
-    public int AttemptTimeoutMs { get; set; } = 2_000;
+    public int AttemptTimeoutMs { get; set; } = 2_000; // FIX: each try of the pipeline is timed on its own
 
     /// <summary>How long calls to the payment provider stop once it is judged down.</summary>
     [Range(1, 3_600)]
-    public int BreakDurationSeconds { get; set; } = 30;
+    public int BreakDurationSeconds { get; set; } = 30; // FIX: the breaker's pause
 
     /// <summary>Connections in the database pool, which the catalog, checkout and the health check share.</summary>
     [Range(1, 1_000)]

@@ -8,16 +8,16 @@ public sealed class UserMetrics
     public const string MeterName = "Lab06.Users";
 
     private readonly Counter<long> _lookups;
-    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _rejected; // FIX: what the limiter turned away
 
     public UserMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
         _lookups = meter.CreateCounter<long>("users.lookups", "{lookup}", "User lookups, by outcome.");
-        _rejected = meter.CreateCounter<long>("users.rejected", "{request}", "Requests rejected before any work, by the policy that rejected them.");
+        _rejected = meter.CreateCounter<long>("users.rejected", "{request}", "Requests rejected before any work, by the policy that rejected them."); // FIX: on /metrics
     }
 
     public void Looked(string outcome) => _lookups.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
-    public void Rejected(string policy) => _rejected.Add(1, new KeyValuePair<string, object?>("policy", policy));
+    public void Rejected(string policy) => _rejected.Add(1, new KeyValuePair<string, object?>("policy", policy)); // FIX: called by the limiter
 }
