@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Workshop.ServiceKit;
 
 namespace Lab01;
 

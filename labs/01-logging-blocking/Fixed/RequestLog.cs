@@ -4,8 +4,8 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Extensions.Logging;
 using Serilog.Sinks.Async;
+using Serilog.Sinks.File;
 using Serilog.Templates;
-using Workshop.ServiceKit;
 
 namespace Lab01;
 
@@ -54,7 +54,7 @@ public sealed class RequestLogSink : IAsyncLogEventSinkMonitor, IAsyncDisposable
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: lab.Value.LogRetainedFiles,
                 retainedFileTimeLimit: o.RetainedFileTimeLimit,
-                hooks: SlowDisk.FromMilliseconds(lab.Value.LogSinkDelayMs).AsSerilogHooks())
+                hooks: new OnSlowDisk(SlowDisk.FromMilliseconds(lab.Value.LogSinkDelayMs))) // FIX: the sink writes to the lab's slow disk, as Broken's writer did
             .CreateLogger();
         _logger = new LoggerConfiguration()
             .MinimumLevel.Verbose() // the Logging section decides levels, as for every other provider
@@ -100,6 +100,12 @@ internal sealed class CountingSink(Logger file, Counter<long> written) : ILogEve
     }
 
     public void Dispose() => file.Dispose();
+}
+
+// FIX: Serilog opens the file itself; the hook puts the lab's slow disk under it, so Fixed writes to the disk Broken did
+internal sealed class OnSlowDisk(SlowDisk disk) : FileLifecycleHooks
+{
+    public override Stream OnFileOpened(string path, Stream underlyingStream, System.Text.Encoding encoding) => disk.Wrap(underlyingStream);
 }
 
 public static class RequestLogExtensions

@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Workshop.ServiceKit;
 
 namespace Lab01;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Workshop.ServiceKit;
 
 namespace Lab01;
 

@@ -1,12 +1,9 @@
-using Serilog.Sinks.File;
-using System.Text;
-
-namespace Workshop.ServiceKit;
+namespace Lab01;
 
 /// <summary>
 /// The lab's stand-in for a slow disk: every write that reaches the file stalls the writing thread for
-/// <see cref="WriteDelay"/>, as a saturated or network-backed volume does. Both the broken and the fixed
-/// services write through it, so they face the same disk.
+/// <see cref="WriteDelay"/>, as a saturated or network-backed volume does. Every variant of the service writes its
+/// log through it (this file is the same in each), so they all face the same disk.
 /// </summary>
 public sealed class SlowDisk(TimeSpan writeDelay)
 {
@@ -23,14 +20,6 @@ public sealed class SlowDisk(TimeSpan writeDelay)
     }
 
     public Stream Wrap(Stream inner) => WriteDelay <= TimeSpan.Zero ? inner : new SlowStream(inner, WriteDelay);
-
-    /// <summary>Plugs the slow disk under Serilog's file sink.</summary>
-    public FileLifecycleHooks AsSerilogHooks() => new Hooks(this);
-
-    private sealed class Hooks(SlowDisk disk) : FileLifecycleHooks
-    {
-        public override Stream OnFileOpened(string path, Stream underlyingStream, Encoding encoding) => disk.Wrap(underlyingStream);
-    }
 
     private sealed class SlowStream(Stream inner, TimeSpan delay) : Stream
     {
