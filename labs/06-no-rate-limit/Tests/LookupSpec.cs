@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using FluentAssertions;
+using Lab06.Replay;
 using Workshop.TestKit;
 using Workshop.Toolkit;
 using Xunit;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Workshop.Toolkit;
+namespace Lab06.Replay;
 
 /// <summary>What a retry storm sent and got.</summary>
 /// <param name="Sent">Requests sent, retries included.</param>
@@ -24,7 +24,7 @@ public sealed record StormResult(long Sent, long Retries, IReadOnlyDictionary<st
 }
 
 /// <summary>
-/// The misbehaving client of lab 06, once for the spec, the replay and the notebook: a batch job that fetches a list of
+/// The lab's misbehaving client, once for the spec, the replay and the notebook (which load it from this project): a batch job that fetches a list of
 /// paths with several workers and retries every 5xx (and every transport error) at once, in a loop, with no backoff
 /// and no limit, because "the server must be having a hiccup". It is not malicious: a 4xx is final, so it moves on,
 /// and a 429 with <c>Retry-After</c> is honoured, so it waits.
