@@ -89,7 +89,7 @@ clock "build (Release, whole solution)" $((SECONDS - t)) "ok"
 # --- the tests --------------------------------------------------------------------------------------------------------
 # In the solution's order of kinds: the labs' specs first (a learner's first question), then the shared code's tests.
 assemblies=()
-for p in labs/*/Tests/*.csproj src/*Tests/*.csproj; do
+for p in labs/*/Tests/*.csproj chapters/*/Tests/*.csproj src/*Tests/*.csproj; do
   name=$(basename "$p" .csproj)
   if [ ${#filters[@]} -gt 0 ]; then
     keep=0; for f in "${filters[@]}"; do [[ "$name" == *"$f"* ]] && keep=1; done
@@ -171,7 +171,7 @@ done
 # on it) one short round. One after another, in a lane of its own: nothing here is measured.
 bench_smoke() {
   local t=$SECONDS runs=() run args log i=0 bench_failed=0 p
-  for p in labs/*/Benchmarks/*.csproj src/*.Benchmarks/*.csproj; do
+  for p in labs/*/Benchmarks/*.csproj chapters/*/Benchmarks/*.csproj; do
     [ -f "$p" ] || continue
     runs+=("$(dirname "$p")/bin/Release/net10.0/$(basename "$p" .csproj).dll|--filter * --job dry --inProcess")
   done

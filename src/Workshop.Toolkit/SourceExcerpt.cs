@@ -21,7 +21,7 @@ public static class SourceExcerpt
         return Excerpt(Path.Combine(lab.Directory, file), $"{lab.Name}/{file}", from, to);
     }
 
-    /// <summary>The same, for a file of the repository outside the labs (<c>src/Workshop.Pipeline/Layers.cs</c>).</summary>
+    /// <summary>The same, for a file of the repository outside the labs (<c>chapters/00-middleware-pipeline/Service/Layers.cs</c>).</summary>
     public static string OfRepositoryFile(string file, string from, string? to = null) =>
         Excerpt(Path.Combine(Repo.Root, file), file, from, to);
 

@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Workshop.Toolkit;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Pipeline.Demo;
 
-/// <summary>One step of a request's trace in <c>src/Workshop.Pipeline</c>: the layer, what it did, when (ms since the request began).</summary>
+/// <summary>One step of a request's trace in the chapter's service: the layer, what it did, when (ms since the request began).</summary>
 public sealed record PipelineStep(string Layer, string What, double AtMs);
 
 /// <summary>A request through the pipeline demo: its status and the steps its layers wrote down.</summary>
@@ -29,7 +30,7 @@ public sealed record PipelineTrace(string Path, HttpStatusCode Status, IReadOnly
 }
 
 /// <summary>
-/// The service of the chapter "the middleware pipeline" (<c>src/Workshop.Pipeline</c>), run as a process of its own
+/// The chapter's service (<c>chapters/00-middleware-pipeline/Service</c>), run as a process of its own
 /// like the labs: its middlewares and filters write down when they run, and <c>GET /traces/{id}</c> gives it back.
 /// </summary>
 public sealed class PipelineDemo : IAsyncDisposable
@@ -44,7 +45,7 @@ public sealed class PipelineDemo : IAsyncDisposable
     }
 
     /// <summary>The demo's project file.</summary>
-    public static string ProjectFile => Path.Combine(Repo.Root, "src", "Workshop.Pipeline", "Workshop.Pipeline.csproj");
+    public static string ProjectFile => Path.Combine(Repo.Root, "chapters", "00-middleware-pipeline", "Service", "Workshop.Pipeline.csproj");
 
     /// <summary>Where it listens.</summary>
     public Uri BaseAddress => _service.BaseAddress;
