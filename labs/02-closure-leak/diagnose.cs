@@ -3,7 +3,8 @@
 // then what it printed; the transcript, the dump and figures.json land in artifacts/diagnosis/02/.
 #:project ../../src/Workshop.Toolkit/Workshop.Toolkit.csproj
 
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
+using Workshop.Toolkit.Processes;
 
 await using var run = Diagnosis.Begin("02");
 string[] watched = ["app_stopping_callbacks", "dotnet_gc_heap_size_bytes"];

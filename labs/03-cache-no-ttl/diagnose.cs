@@ -5,7 +5,8 @@
 #:project ../../src/Workshop.Toolkit/Workshop.Toolkit.csproj
 
 using System.Text.RegularExpressions;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
+using Workshop.Toolkit.Processes;
 
 const int Links = 50_000;
 string[] watched = ["dotnet_gc_heap_size_bytes", "price_cache_entries", "price_source_calls_total", "price_cache_hits_total",

@@ -5,7 +5,8 @@
 #:project ../../src/Workshop.Toolkit/Workshop.Toolkit.csproj
 
 using System.Globalization;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
+using Workshop.Toolkit.Processes;
 
 await using var run = Diagnosis.Begin("04");
 const int Requests = 500;

@@ -7,7 +7,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
 
 await using var run = Diagnosis.Begin("05");
 

@@ -5,7 +5,7 @@
 #:project ../../src/Workshop.Toolkit/Workshop.Toolkit.csproj
 
 using System.Diagnostics;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
 
 await using var run = Diagnosis.Begin("06");
 

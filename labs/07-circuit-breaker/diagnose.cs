@@ -4,7 +4,9 @@
 // transcript and figures.json land in artifacts/diagnosis/07/.
 #:project ../../src/Workshop.Toolkit/Workshop.Toolkit.csproj
 
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Prometheus;
 
 await using var run = Diagnosis.Begin("07");
 const int Customers = 10; // as many as the database pool has connections

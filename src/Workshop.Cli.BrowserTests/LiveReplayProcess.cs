@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.BrowserTests;
 

@@ -1,6 +1,7 @@
 using Workshop.Cli.Diff;
 using Workshop.Cli.Tests.Support;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.Tests;
 
@@ -53,7 +54,7 @@ public sealed class DiffCommandTests : IDisposable
 
     private static async Task GitAsync(string root, params string[] args)
     {
-        var result = await Workshop.Toolkit.ProcessRunner.RunAsync("git", args, root);
+        var result = await Workshop.Toolkit.Processes.ProcessRunner.RunAsync("git", args, root);
         result.ExitCode.Should().Be(0, "git {0}: {1}", string.Join(' ', args), result.StandardError);
     }
 

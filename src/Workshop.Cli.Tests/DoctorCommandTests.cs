@@ -73,7 +73,7 @@ public sealed class DoctorCommandTests : IDisposable
     {
         // Arrange: the tools this repository's manifest pins, restored (the suite runs them), in whatever package folder
         // NuGet chose: the check asks the SDK to run them rather than guess the folder.
-        var counters = await Workshop.Toolkit.ProcessRunner.RunAsync("dotnet", ["counters", "--version"], ScratchRepo.RealRoot);
+        var counters = await Workshop.Toolkit.Processes.ProcessRunner.RunAsync("dotnet", ["counters", "--version"], ScratchRepo.RealRoot);
 
         // Act
         var finding = await DoctorChecks.LocalToolsAsync(ScratchRepo.RealRoot, CancellationToken.None);

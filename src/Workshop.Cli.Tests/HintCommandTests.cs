@@ -121,7 +121,7 @@ public sealed class HintCommandTests : IDisposable
     public void HintBook_Lab01_HasFourEscalatingHints()
     {
         // Act
-        var hints = HintBook.Read(Workshop.Toolkit.Labs.Find(Workshop.Toolkit.Labs.All(ScratchRepo.RealRoot), "01"));
+        var hints = HintBook.Read(Workshop.Toolkit.Repository.Labs.Find(Workshop.Toolkit.Repository.Labs.All(ScratchRepo.RealRoot), "01"));
 
         // Assert
         hints.Should().HaveCount(4);

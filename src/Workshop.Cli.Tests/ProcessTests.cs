@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 using System.Text;
 using Workshop.Cli.Infrastructure;
 using Workshop.Cli.Tests.Support;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
 using Xunit.Abstractions;
 
 namespace Workshop.Cli.Tests;

@@ -1,6 +1,6 @@
 using Workshop.Cli.Check;
 using Workshop.Cli.Tests.Support;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.Tests;
 

@@ -2,7 +2,7 @@ using Spectre.Console;
 using Workshop.Cli;
 using Workshop.Cli.Check;
 using Workshop.Cli.Infrastructure;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 // Results go to stdout; progress, notes and errors to stderr, so `workshop replay 01 --json | jq` gets JSON only.
 var stdout = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });

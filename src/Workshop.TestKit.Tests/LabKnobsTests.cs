@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Workshop.ServiceKit;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 using Xunit;
 
 namespace Workshop.TestKit.Tests;

@@ -1,5 +1,6 @@
 using System.Reflection;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.TestKit;
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.TestKit;
 

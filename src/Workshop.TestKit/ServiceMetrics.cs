@@ -1,4 +1,4 @@
-using Workshop.Toolkit;
+using Workshop.Toolkit.Prometheus;
 
 namespace Workshop.TestKit;
 

@@ -1,3 +1,6 @@
+using Workshop.Toolkit.Charting;
+using Workshop.Toolkit.Load;
+
 namespace Workshop.Toolkit.Tests;
 
 public sealed class ChartsTests : IDisposable

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Xunit.Abstractions;
+using Workshop.Toolkit.Diagnostics;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Toolkit.Tests;
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Workshop.Toolkit.Diagnostics;
+using Workshop.Toolkit.Processes;
 
 namespace Workshop.Toolkit.Tests;
 

@@ -1,3 +1,5 @@
+using Workshop.Toolkit.Diagnostics;
+
 namespace Workshop.Toolkit.Tests;
 
 public sealed class HeapSnapshotTests

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Prometheus;
 
 namespace Workshop.Toolkit.Tests;
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Workshop.Toolkit.Load;
+using Workshop.Toolkit.Processes;
 
 namespace Workshop.Toolkit.Tests;
 

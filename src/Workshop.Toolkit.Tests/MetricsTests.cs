@@ -1,4 +1,6 @@
 using System.Globalization;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Prometheus;
 
 namespace Workshop.Toolkit.Tests;
 

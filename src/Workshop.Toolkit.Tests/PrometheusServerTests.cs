@@ -1,6 +1,8 @@
 using System.Globalization;
 using Workshop.Toolkit.Replay;
 using Xunit.Abstractions;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Prometheus;
 
 namespace Workshop.Toolkit.Tests;
 

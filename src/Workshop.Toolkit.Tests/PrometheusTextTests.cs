@@ -1,3 +1,5 @@
+using Workshop.Toolkit.Prometheus;
+
 namespace Workshop.Toolkit.Tests;
 
 public sealed class PrometheusTextTests

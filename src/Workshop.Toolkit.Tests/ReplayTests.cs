@@ -3,6 +3,8 @@ using FluentAssertions;
 using Workshop.Toolkit.Replay;
 using Xunit;
 using Xunit.Abstractions;
+using Workshop.Toolkit.Load;
+using Workshop.Toolkit.Processes;
 
 namespace Workshop.Toolkit.Tests;
 

@@ -1,3 +1,5 @@
+using Workshop.Toolkit.Repository;
+
 namespace Workshop.Toolkit.Tests;
 
 public sealed class RepoTests

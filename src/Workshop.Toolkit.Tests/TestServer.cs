@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Workshop.Toolkit.Processes;
 
 namespace Workshop.Toolkit.Tests;
 

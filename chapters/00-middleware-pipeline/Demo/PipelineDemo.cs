@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Pipeline.Demo;
 

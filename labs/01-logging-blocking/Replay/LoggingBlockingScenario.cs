@@ -1,5 +1,6 @@
 using System.Globalization;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Load;
+using Workshop.Toolkit.Processes;
 using Workshop.Toolkit.Replay;
 
 namespace Lab01.Replay;

@@ -2,7 +2,7 @@ using System.Globalization;
 using FluentAssertions;
 using FluentAssertions.Execution;
 using Workshop.TestKit;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
 using Xunit;
 using Xunit.Abstractions;
 

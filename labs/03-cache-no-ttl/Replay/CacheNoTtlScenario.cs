@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Load;
+using Workshop.Toolkit.Processes;
 using Workshop.Toolkit.Replay;
 
 namespace Lab03.Replay;

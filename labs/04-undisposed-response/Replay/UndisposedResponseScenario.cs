@@ -1,5 +1,7 @@
 using System.Globalization;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
+using Workshop.Toolkit.Load;
+using Workshop.Toolkit.Processes;
 using Workshop.Toolkit.Replay;
 
 namespace Lab04.Replay;

@@ -4,7 +4,8 @@ using System.Net;
 using System.Text.Json;
 using FluentAssertions;
 using Workshop.TestKit;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
+using Workshop.Toolkit.Processes;
 using Xunit;
 using Xunit.Abstractions;
 

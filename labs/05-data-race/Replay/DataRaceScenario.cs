@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Load;
+using Workshop.Toolkit.Processes;
 using Workshop.Toolkit.Replay;
 
 namespace Lab05.Replay;

@@ -5,7 +5,6 @@ using System.Text.Json;
 using FluentAssertions;
 using Lab06.Replay;
 using Workshop.TestKit;
-using Workshop.Toolkit;
 using Xunit;
 using Xunit.Abstractions;
 

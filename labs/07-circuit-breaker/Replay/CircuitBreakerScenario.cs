@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Load;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Prometheus;
 using Workshop.Toolkit.Replay;
 
 namespace Lab07.Replay;

@@ -4,7 +4,7 @@ using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Workshop.TestKit;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FluentAssertions;
 using Workshop.TestKit;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
 using Xunit;
 using Xunit.Abstractions;
 

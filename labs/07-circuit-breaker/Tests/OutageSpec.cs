@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using FluentAssertions;
 using Workshop.TestKit;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
 using Xunit;
 using Xunit.Abstractions;
 

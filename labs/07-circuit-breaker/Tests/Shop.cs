@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Time.Testing;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
 
 namespace Lab07.Tests;
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using FluentAssertions;
 using Workshop.TestKit;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
 using Xunit;
 
 namespace Lab07.Tests;

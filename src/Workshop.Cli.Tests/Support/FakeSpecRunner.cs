@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Workshop.Cli.Check;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.Tests.Support;
 

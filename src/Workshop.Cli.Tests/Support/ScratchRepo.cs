@@ -1,5 +1,5 @@
 using Workshop.Cli.Diff;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.Tests.Support;
 

@@ -1,3 +1,5 @@
+using Workshop.Toolkit.Repository;
+
 namespace Workshop.Cli.Check;
 
 /// <summary>One test of a spec run.</summary>
@@ -28,5 +30,5 @@ internal interface ISpecRunner
     /// <param name="lab">The lab whose Tests project runs.</param>
     /// <param name="phase">"building", "running": for a status line.</param>
     /// <param name="ct">Kills the build or test run.</param>
-    Task<SpecRun> RunAsync(string root, Toolkit.LabInfo lab, IProgress<string>? phase, CancellationToken ct);
+    Task<SpecRun> RunAsync(string root, LabInfo lab, IProgress<string>? phase, CancellationToken ct);
 }

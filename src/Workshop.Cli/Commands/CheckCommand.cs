@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 using Workshop.Cli.Check;
 using Workshop.Cli.Hints;
 using Workshop.Cli.Infrastructure;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.Commands;
 

@@ -3,7 +3,8 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Infrastructure;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
+using Workshop.Toolkit.Processes;
 using Workshop.Toolkit.Replay;
 
 namespace Workshop.Cli.Commands;

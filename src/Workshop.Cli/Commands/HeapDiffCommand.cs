@@ -3,7 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Infrastructure;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Diagnostics;
 using Workshop.Toolkit.Replay;
 
 namespace Workshop.Cli.Commands;

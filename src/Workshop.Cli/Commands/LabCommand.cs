@@ -27,7 +27,7 @@ internal abstract class LabCommand<TSettings>(Workspace workspace) : AsyncComman
 
     /// <summary>The lab's replay scenario, whose knobs and load <paramref name="verb"/> uses.</summary>
     /// <exception cref="UsageException">The lab has no replay.</exception>
-    protected static Task<Workshop.Toolkit.Replay.LabScenario> LoadScenarioAsync(Workshop.Toolkit.LabInfo lab, string verb, CancellationToken ct) =>
+    protected static Task<Workshop.Toolkit.Replay.LabScenario> LoadScenarioAsync(Workshop.Toolkit.Repository.LabInfo lab, string verb, CancellationToken ct) =>
         Workshop.Toolkit.Replay.Scenarios.HasReplay(lab)
             ? Workshop.Toolkit.Replay.Scenarios.LoadAsync(lab, ct)
             : throw new UsageException($"Lab {lab.Name} has no replay (labs/{lab.Name}/Replay/), whose load {verb} puts on the service.");

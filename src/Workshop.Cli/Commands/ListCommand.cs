@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Infrastructure;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 using Workshop.Toolkit.Replay;
 
 namespace Workshop.Cli.Commands;

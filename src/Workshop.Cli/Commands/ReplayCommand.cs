@@ -7,7 +7,8 @@ using Spectre.Console.Cli;
 using Workshop.Cli.Infrastructure;
 using Workshop.Cli.Live;
 using Workshop.Cli.Replay;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Prometheus;
+using Workshop.Toolkit.Repository;
 using Workshop.Toolkit.Replay;
 
 namespace Workshop.Cli.Commands;

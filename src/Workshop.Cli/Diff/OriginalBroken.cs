@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Workshop.Cli.Infrastructure;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.Diff;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using DiffPlex;
 using DiffPlex.Renderer;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.Diff;
 

@@ -2,7 +2,8 @@ using System.Net.Sockets;
 using System.Net;
 using System.Text.Json;
 using Workshop.Cli.Infrastructure;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
+using Workshop.Toolkit.Prometheus;
 
 namespace Workshop.Cli.Doctor;
 
@@ -171,11 +172,11 @@ internal static class DoctorChecks
     /// <summary>Prometheus is optional for the labs; the diagnostics chapter's monitoring steps start one.</summary>
     public static Finding Prometheus()
     {
-        var path = Workshop.Toolkit.PrometheusServer.FindExecutable();
+        var path = Workshop.Toolkit.Prometheus.PrometheusServer.FindExecutable();
         return path is not null
             ? new Finding("prometheus (optional)", Verdict.Ok, path, Required: false)
             : new Finding("prometheus (optional)", Verdict.Warning, "not installed; only notebooks/00-diagnostics-toolbox's monitoring steps need it",
-                Workshop.Toolkit.PrometheusServer.InstallHint, Required: false);
+                Workshop.Toolkit.Prometheus.PrometheusServer.InstallHint, Required: false);
     }
 
     /// <summary>A browser is optional: `replay --live` opens the default one, and its own tests drive Debian's Chromium headless.</summary>

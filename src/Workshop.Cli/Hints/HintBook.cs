@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Spectre.Console;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.Hints;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Spectre.Console;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Processes;
 
 namespace Workshop.Cli.Infrastructure;
 

@@ -1,5 +1,5 @@
 using Spectre.Console;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.Infrastructure;
 
@@ -22,7 +22,7 @@ internal sealed class Workspace(string root, IAnsiConsole @out, IAnsiConsole err
 
     public StatusStore Status => new(Path.Combine(StateDirectory, "status.json"));
 
-    public IReadOnlyList<LabInfo> Labs() => Toolkit.Labs.All(Root);
+    public IReadOnlyList<LabInfo> Labs() => Toolkit.Repository.Labs.All(Root);
 
     /// <summary>The lab named by "01", "1" or "01-logging-blocking".</summary>
     /// <exception cref="UsageException">No such lab; the message lists the known ones.</exception>
@@ -30,7 +30,7 @@ internal sealed class Workspace(string root, IAnsiConsole @out, IAnsiConsole err
     {
         try
         {
-            return Toolkit.Labs.Find(Labs(), lab);
+            return Toolkit.Repository.Labs.Find(Labs(), lab);
         }
         catch (ArgumentException e)
         {

@@ -11,7 +11,8 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Charting;
+using Workshop.Toolkit.Processes;
 using Workshop.Toolkit.Replay;
 
 namespace Workshop.Cli.Live;

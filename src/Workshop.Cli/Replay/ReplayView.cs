@@ -1,7 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using Workshop.Toolkit;
+using Workshop.Toolkit.Charting;
 using Workshop.Toolkit.Replay;
 
 namespace Workshop.Cli.Replay;

@@ -1,4 +1,4 @@
-using Workshop.Toolkit;
+using Workshop.Toolkit.Repository;
 
 namespace Workshop.Notebooks.Tests.Harness;
 

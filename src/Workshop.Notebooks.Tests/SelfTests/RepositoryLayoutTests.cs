@@ -35,6 +35,6 @@ public sealed class RepositoryLayoutTests : IDisposable
         var root = RepositoryLayout.Root;
 
         // Assert
-        File.Exists(Path.Combine(root, Workshop.Toolkit.Repo.MarkerFile)).Should().BeTrue($"{root} should be the repository root");
+        File.Exists(Path.Combine(root, Workshop.Toolkit.Repository.Repo.MarkerFile)).Should().BeTrue($"{root} should be the repository root");
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Repository;
 
 /// <summary>
 /// Lines of a lab's source for a walkthrough to show, found by markers rather than by line numbers, with their line

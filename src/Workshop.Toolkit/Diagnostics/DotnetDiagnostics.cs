@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Diagnostics;
 
 /// <summary>Threads stopped at the same place in the lab's code.</summary>
 /// <param name="Via">The innermost frame of the lab's own code on those threads' stacks.</param>

@@ -1,4 +1,4 @@
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Repository;
 
 /// <summary>Locates the workshop repository, so notebooks and the CLI work from any folder inside it.</summary>
 public static class Repo

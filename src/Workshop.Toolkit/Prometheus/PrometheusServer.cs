@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Workshop.Toolkit.Replay;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Prometheus;
 
 /// <summary>One series of a PromQL answer: its labels and its value at the query's time.</summary>
 public sealed record PromSample(IReadOnlyDictionary<string, string> Labels, double Value);

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Diagnostics;
 
 /// <summary>
 /// One second of a process's runtime counters, as <c>dotnet-counters</c> reads them over EventPipe (the runtime's

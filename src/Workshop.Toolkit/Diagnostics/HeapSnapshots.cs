@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Runtime;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Diagnostics;
 
 /// <summary>The objects of one type in a <see cref="HeapSnapshot"/>.</summary>
 /// <param name="Type">The runtime's name for the type, e.g. <c>Lab02.Reports.ReportEndpoints+&lt;&gt;c__DisplayClass2_0</c>.</param>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Processes;
 
 /// <summary>What a finished subprocess printed.</summary>
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)

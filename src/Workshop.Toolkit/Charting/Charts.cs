@@ -3,7 +3,7 @@ using System.Text;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Charting;
 
 /// <summary>One line of a chart. Points whose X or Y is NaN or infinite (a second with no answers) are left out.</summary>
 public sealed record ChartSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y)

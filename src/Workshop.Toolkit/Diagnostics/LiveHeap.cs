@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Workshop.Toolkit.Replay;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Diagnostics;
 
 /// <summary>Live objects of one type in a <see cref="LiveHeapReport"/>.</summary>
 /// <param name="Type">The type, as dotnet-gcdump names it, e.g. <c>Lab03.Prices.Price</c>.</param>

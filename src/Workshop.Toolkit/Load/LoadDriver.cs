@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using HdrHistogram;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Load;
 
 /// <summary>
 /// Puts HTTP load on a service and measures latency with HdrHistogram (microsecond resolution, three significant

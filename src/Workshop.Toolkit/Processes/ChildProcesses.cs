@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Processes;
 
 /// <summary>
 /// Every service this process started and has not yet stopped, killed when this process ends: on normal exit

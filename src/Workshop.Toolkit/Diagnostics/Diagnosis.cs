@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Diagnostics;
 
 /// <summary>
 /// One run of a lab's diagnosis script (<c>dotnet run labs/NN-name/diagnose.cs</c>): it starts the lab's services,

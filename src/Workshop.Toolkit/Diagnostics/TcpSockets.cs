@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Diagnostics;
 
 /// <summary>
 /// The TCP sockets a process holds to a remote port, counted as <c>ss -tnp</c> would from <c>/proc</c>: the inodes of

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Processes;
 
 /// <summary>How the downstream fake answers (its <c>PUT /control</c> body).</summary>
 /// <param name="Mode"><c>ok</c>, <c>slow</c> (wait <paramref name="DelayMs"/> first), <c>fail</c> (answer

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Prometheus;
 
 /// <summary>One scrape of /metrics, with look-ups by name and labels.</summary>
 public sealed class MetricsSnapshot(IReadOnlyList<MetricSample> samples)

@@ -1,4 +1,4 @@
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Processes;
 
 /// <summary>Builds lab projects in Release, once per project per process, and finds their output assembly.</summary>
 internal static class DotnetBuild

@@ -1,4 +1,4 @@
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Processes;
 
 /// <summary>
 /// The repository's cross-process build lock, <c>.workshop/build.lock</c>: held while a lab or the CLI builds, so a

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Load;
 
 /// <summary>Knobs of a load run.</summary>
 public sealed record LoadSettings

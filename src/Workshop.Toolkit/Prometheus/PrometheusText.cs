@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Prometheus;
 
 /// <summary>One sample line of a Prometheus exposition: <c>name{label="value"} 42 1700000000000</c>.</summary>
 /// <param name="Name">The sample name, suffix included (<c>http_server_request_duration_seconds_bucket</c>).</param>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Workshop.Toolkit;
+namespace Workshop.Toolkit.Repository;
 
 /// <summary>One lab: <paramref name="Id"/> "01", <paramref name="Name"/> "01-logging-blocking", and its folder.</summary>
 public sealed record LabInfo(string Id, string Name, string Directory)
