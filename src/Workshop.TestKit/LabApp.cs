@@ -1,12 +1,11 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 using Workshop.Toolkit.Repository;
+using Workshop.ServiceKit;
 
 namespace Workshop.TestKit;
 
@@ -58,9 +57,7 @@ public sealed class LabApp : IAsyncDisposable
         {
             factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
             factory.StartServer();
-            var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("Kestrel started without an address.");
-            app.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+            app.BaseAddress = factory.Services.BoundAddress();
         }
         _ = factory.Services; // start the host now, so a broken start fails here and not inside the measurement
         return app;

@@ -2,11 +2,10 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Workshop.ServiceKit;
 
 namespace Workshop.Pipeline.Benchmarks;
 
@@ -96,18 +95,14 @@ public class LayerBenchmarks
 
     private async Task StartAsync(string name, int middlewares, int filters, Action<WebApplication>? extra = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = Loopback.CreateSlimBuilder().Build();
         extra?.Invoke(app);
         for (var i = 0; i < middlewares; i++) app.Use((context, next) => next(context));
         var endpoint = app.MapGet("/items", () => Results.Content(Payload, "application/json"));
         for (var i = 0; i < filters; i++) endpoint.AddEndpointFilter((context, next) => next(context));
         await app.StartAsync();
         _hosts.Add(app);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _clients[name] = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(address) };
+        _clients[name] = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = app.Services.BoundAddress() };
     }
 
     [GlobalCleanup]

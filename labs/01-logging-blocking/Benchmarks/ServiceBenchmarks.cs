@@ -3,12 +3,11 @@ extern alias broken;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Workshop.ServiceKit;
 using BrokenService = broken::Lab01.Broken.Marker;
 using FixedService = Lab01.Fixed.Marker;
 
@@ -181,12 +180,11 @@ public abstract class ServiceBenchmarks
             {
                 factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
                 factory.StartServer();
-                var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                    ?? throw new InvalidOperationException($"{name}: Kestrel started without an address.");
+                var address = factory.Services.BoundAddress();
                 // Keep-alive connections, as many as requests in flight; no proxy, redirect or cookie handling.
                 _client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false })
                 {
-                    BaseAddress = new Uri(address),
+                    BaseAddress = address,
                 };
             }
             else

@@ -5,11 +5,10 @@ using Lab04;
 using Lab04.Weather;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Workshop.ServiceKit;
 
 namespace Lab04.Benchmarks;
 
@@ -39,10 +38,7 @@ public class ProviderCallBenchmarks
         var text = new StringBuilder("{\"path\":\"/observations/Paris\",\"sequence\":1}\n");
         for (var row = 1; text.Length < 64 * 1024; row++) text.Append("{\"row\":").Append(row).Append(",\"value\":").Append(row * 17 % 1000).Append("}\n");
         var body = Encoding.UTF8.GetBytes(text.ToString());
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        _provider = builder.Build();
+        _provider = Loopback.CreateSlimBuilder().Build();
         _provider.MapGet("/observations/{city}", async (HttpContext context) =>
         {
             context.Response.ContentType = "application/x-ndjson";
@@ -50,18 +46,12 @@ public class ProviderCallBenchmarks
             await context.Response.Body.WriteAsync(body);
         });
         await _provider.StartAsync();
-        _address = new Uri(_provider.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        _address = _provider.Services.BoundAddress();
 
-        // The typed client as Fixed/Program.cs registers it.
+        // The typed client as Fixed registers it, pointed at the provider above.
         var services = new ServiceCollection();
         services.AddOptions<LabOptions>().Configure(o => o.DownstreamUrl = _address.ToString().TrimEnd('/'));
-        services.AddHttpClient<WeatherProvider>(client =>
-            {
-                client.BaseAddress = _address;
-                client.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddWeatherProvider();
         _services = services.BuildServiceProvider();
         _typed = _services.GetRequiredService<WeatherProvider>();
     }

@@ -4,11 +4,10 @@ using Lab07.Checkout;
 using Lab07.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Workshop.ServiceKit;
 
 namespace Lab07.Benchmarks;
 
@@ -35,15 +34,12 @@ public class PaymentCallBenchmarks
     [GlobalSetup]
     public async Task StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        _provider = builder.Build();
+        _provider = Loopback.CreateSlimBuilder().Build();
         long sequence = 0;
         _provider.MapPost("/v1/charges", (HttpContext context) =>
             context.Response.WriteAsync($"{{\"path\":\"/v1/charges\",\"method\":\"POST\",\"sequence\":{Interlocked.Increment(ref sequence)}}}\n"));
         await _provider.StartAsync();
-        var address = new Uri(_provider.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var address = _provider.Services.BoundAddress();
 
         _plain = Services(address, resilient: false);
         _resilient = Services(address, resilient: true);

@@ -30,6 +30,7 @@ public static class WeatherEndpoints
                 detail: $"No answer within {options.Value.DownstreamTimeoutMs} ms."),
             { Status: { } status } => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The weather provider failed",
                 detail: $"It answered {status}."),
+            { Empty: true } => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The weather provider sent nothing"),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The weather provider failed",
                 detail: "The connection failed or the answer was cut short."),
         };

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Lab04.Weather;
 
 /// <summary>What a call to the provider gave: its latest observation, or why there is none.</summary>
-public sealed record ProviderAnswer(JsonElement? Latest, string Outcome, int? Status = null);
+public sealed record ProviderAnswer(JsonElement? Latest, string Outcome, int? Status = null, bool Empty = false);
 
 /// <summary>
 /// FIX: the weather provider behind a typed client. Every response and stream is disposed when the call ends, read or
@@ -27,7 +27,7 @@ public sealed class WeatherProvider(HttpClient client, IOptions<LabOptions> opti
             using var reader = new StreamReader(stream);
             var first = await reader.ReadLineAsync(timeout.Token);
             return string.IsNullOrEmpty(first)
-                ? new ProviderAnswer(null, "failed")
+                ? new ProviderAnswer(null, "failed", Empty: true)
                 : new ProviderAnswer(JsonDocument.Parse(first).RootElement.Clone(), "ok");
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
@@ -39,4 +39,24 @@ public sealed class WeatherProvider(HttpClient client, IOptions<LabOptions> opti
             return new ProviderAnswer(null, "failed");
         }
     }
+}
+
+/// <summary>FIX: the typed client's registration, the one place its handler and timeouts are decided.</summary>
+public static class WeatherProviderRegistration
+{
+    public static IHttpClientBuilder AddWeatherProvider(this IServiceCollection services) =>
+        services.AddHttpClient<WeatherProvider>((services, client) =>
+            {
+                client.BaseAddress = new Uri(services.GetRequiredService<IOptions<LabOptions>>().Value.DownstreamUrl);
+                client.Timeout = Timeout.InfiniteTimeSpan; // FIX: the provider's own timeout covers the body too, not only the headers
+            })
+            .ConfigurePrimaryHttpMessageHandler(services =>
+            {
+                var lab = services.GetRequiredService<IOptions<LabOptions>>().Value;
+                // FIX: connections recycled every two minutes, so a provider that moves (DNS) is followed without new handlers
+                var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+                if (lab.MaxConnectionsPerServer > 0) handler.MaxConnectionsPerServer = lab.MaxConnectionsPerServer;
+                return handler;
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan); // FIX: the pooled lifetime above replaces handler rotation
 }
