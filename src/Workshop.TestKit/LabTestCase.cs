@@ -36,6 +36,11 @@ public sealed class LabTestCase : XunitTestCase
     protected override string GetDisplayName(IAttributeInfo factAttribute, string displayName) =>
         $"{TestMethod.TestClass.Class.Name.Split('.')[^1]}.{TestMethod.Method.Name} [{Target.Name}{(MustFail ? AcceptsAnyAssertion ? ": must fail this guard" : ": must reproduce the incident" : "")}]";
 
+    protected override string? GetSkipReason(IAttributeInfo factAttribute) =>
+        TestMethod.Method.ToRuntimeMethod().GetCustomAttributes(typeof(LinuxOnlyAttribute), false) is [LinuxOnlyAttribute linux] && !OperatingSystem.IsLinux()
+            ? $"Linux only: {linux.Why}."
+            : base.GetSkipReason(factAttribute);
+
     protected override string GetUniqueID() => $"{base.GetUniqueID()}:{(MustFail ? "reproduce" : "pass")}";
 
     public override void Serialize(IXunitSerializationInfo data)

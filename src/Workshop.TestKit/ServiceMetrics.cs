@@ -19,8 +19,8 @@ public static class ServiceMetrics
 
 /// <summary>
 /// The collection for tests that must run alone (memory tests: forced full collections see every other test's heap).
-/// Each lab declares it once, as xunit wants collection definitions in the test assembly:
-/// <c>[CollectionDefinition(RunsAlone.Name, DisableParallelization = true)] public sealed class RunsAloneCollection;</c>
+/// xunit wants its definition in the test assembly: <c>Linked/RunsAloneCollection.cs</c> is compiled into every lab's
+/// spec (labs/Directory.Build.props links it), so a spec only puts <c>[Collection(RunsAlone.Name)]</c> on a class.
 /// </summary>
 public static class RunsAlone
 {

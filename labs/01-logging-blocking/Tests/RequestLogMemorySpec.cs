@@ -77,13 +77,8 @@ public sealed class RequestLogMemorySpec(ITestOutputHelper output)
         });
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = stop.Token },
-                async (i, ct) =>
-                {
-                    using var response = await client.GetAsync($"/api/orders/{1 + i % 100}", ct);
-                    response.EnsureSuccessStatusCode();
-                    Interlocked.Increment(ref completed);
-                });
+            await RequestFlow.SendAsync(count, InFlight, (i, ct) => client.GetAsync($"/api/orders/{1 + i % 100}", ct),
+                onSuccess: () => Interlocked.Increment(ref completed), ct: stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
         await stop.CancelAsync();

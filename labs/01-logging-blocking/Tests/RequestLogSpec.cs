@@ -207,11 +207,7 @@ public sealed class RequestLogSpec(ITestOutputHelper output)
         var missing = await client.GetAsync("/api/orders/424242");
 
         // Assert
-        foreach (var (response, status) in new[] { (invalid, 400), (malformed, 400), (wrongType, 415), (missing, 404) })
-        {
-            ((int)response.StatusCode).Should().Be(status, "{0} {1}", response.RequestMessage!.Method, response.RequestMessage.RequestUri);
-            response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
-        }
+        ProblemAnswers.ShouldAllBe((invalid, 400), (malformed, 400), (wrongType, 415), (missing, 404));
     }
 
     // A fast disk, a fresh folder, and no hurry at shutdown: these tests read what reached the files.

@@ -28,11 +28,11 @@ public sealed class ReportSpec(ITestOutputHelper output)
         await using var app = target.Start(("Lab:ReportSizeKb", "4"));
         using var client = app.CreateClient();
         await Reports.SendAsync(client, 10);
-        var before = await Reports.MetricAsync(client, StoppingCallbacks);
+        var before = await ServiceMetrics.ReadAsync(client, StoppingCallbacks);
 
         // Act: 1,000 reports, 8 at a time; every one of them has finished when the figure is read again.
         await Reports.SendAsync(client, requests, inFlight);
-        var after = await Reports.MetricAsync(client, StoppingCallbacks);
+        var after = await ServiceMetrics.ReadAsync(client, StoppingCallbacks);
         output.WriteLine($"{StoppingCallbacks}: {before} before, {after} after {requests:N0} requests");
 
         // Assert
@@ -54,7 +54,7 @@ public sealed class ReportSpec(ITestOutputHelper output)
             ("Lab:ReportSizeKb", "4"), ("Lab:QueryDelayMs", "123457"));
         using var client = app.CreateClient();
         await Reports.SendAsync(client, warmUp); // their queries answer at once
-        var before = await Reports.MetricAsync(client, StoppingCallbacks);
+        var before = await ServiceMetrics.ReadAsync(client, StoppingCallbacks);
 
         // Act: 200 reports, all rendering, then every client gives up; the figure is read once the service has
         // unwound them all.
@@ -69,7 +69,7 @@ public sealed class ReportSpec(ITestOutputHelper output)
             catch (OperationCanceledException) { abandoned++; }
         }
         var idle = await app.IdleAsync(TimeSpan.FromSeconds(10));
-        var after = await Reports.MetricAsync(client, StoppingCallbacks);
+        var after = await ServiceMetrics.ReadAsync(client, StoppingCallbacks);
         output.WriteLine($"{StoppingCallbacks}: {before} before, {after} after {abandoned} of {requests} requests were given up on");
 
         // Assert

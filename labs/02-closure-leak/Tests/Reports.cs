@@ -1,3 +1,4 @@
+using Workshop.TestKit;
 
 namespace Lab02.Tests;
 
@@ -8,14 +9,7 @@ internal static partial class Reports
     public static async Task SendAsync(HttpClient client, int count, int inFlight = 8, int firstId = 1)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = deadline.Token },
-            async (i, ct) =>
-            {
-                using var response = await client.GetAsync($"/api/reports/{firstId + i % 500}", HttpCompletionOption.ResponseContentRead, ct);
-                response.EnsureSuccessStatusCode();
-            });
+        await RequestFlow.SendAsync(count, inFlight,
+            (i, ct) => client.GetAsync($"/api/reports/{firstId + i % 500}", HttpCompletionOption.ResponseContentRead, ct), ct: deadline.Token);
     }
-
-    /// <summary>A figure from the service's /metrics (summed over its labels), or null when the service does not report it.</summary>
-    public static Task<double?> MetricAsync(HttpClient client, string name) => Workshop.TestKit.ServiceMetrics.ReadAsync(client, name);
 }

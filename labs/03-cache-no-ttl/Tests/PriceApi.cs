@@ -25,8 +25,6 @@ public static partial class PriceApi
         ((int)response.StatusCode).Should().Be(204, "PUT /api/prices/{0} changes the price at the store", sku);
     }
 
-    /// <summary>A figure of <c>/metrics</c>, summed over its label sets; null when the service does not report it.</summary>
-    public static Task<double?> MetricAsync(this HttpClient client, string name) => ServiceMetrics.ReadAsync(client, name);
 
     /// <summary>How a figure reads in a message: its value, or "absent".</summary>
     public static string Show(double? value) => value?.ToString("N0", CultureInfo.InvariantCulture) ?? "absent";

@@ -25,7 +25,7 @@ public sealed class PriceCacheMemorySpec(ITestOutputHelper output)
         await using var app = target.Start(("Lab:SourceLatencyMs", "0"), ("Lab:CacheSizeLimit", $"{Limit}"));
         using var client = app.CreateClient();
         await SprayAsync(client, 0, 2_000);
-        var entriesBefore = await client.MetricAsync("price_cache_entries") ?? 0;
+        var entriesBefore = await ServiceMetrics.ReadAsync(client, "price_cache_entries") ?? 0;
         var before = Memory.RetainedBytes();
 
         // Act: 40,000 requests for 20,000 products, each link with its own campaign id, as a mail campaign sends them, in
@@ -39,11 +39,11 @@ public sealed class PriceCacheMemorySpec(ITestOutputHelper output)
             var step = Math.Min(Step, Requests - sent);
             await SprayAsync(client, 2_000 + sent, step);
             sent += step;
-            entries = await client.MetricAsync("price_cache_entries");
+            entries = await ServiceMetrics.ReadAsync(client, "price_cache_entries");
         }
         var grown = Memory.RetainedBytes() - before;
         // Evictions are counted shortly after the fact; a cache past its limit has answered without them.
-        var evictions = entries <= Limit ? await EvictionsAsync(client) : await client.MetricAsync("price_cache_evictions_total");
+        var evictions = entries <= Limit ? await EvictionsAsync(client) : await ServiceMetrics.ReadAsync(client, "price_cache_evictions_total");
         output.WriteLine($"{sent:N0} requests in {clock.Elapsed.TotalSeconds:0.0} s; retained heap grew by {Memory.Megabytes(grown)}; " +
                          $"price_cache_entries {PriceApi.Show(entriesBefore)} -> {PriceApi.Show(entries)}; price_cache_evictions_total {PriceApi.Show(evictions)}");
 
@@ -54,13 +54,13 @@ public sealed class PriceCacheMemorySpec(ITestOutputHelper output)
             "under the bound, and the evictions counted.");
     }
 
-    private static async Task SprayAsync(HttpClient client, int from, int count) =>
-        await Parallel.ForEachAsync(Enumerable.Range(from, count), new ParallelOptions { MaxDegreeOfParallelism = InFlight }, async (i, ct) =>
+    private static Task SprayAsync(HttpClient client, int from, int count) =>
+        RequestFlow.SendAsync(count, InFlight, (n, ct) =>
         {
+            var i = from + n;
             var product = 1 + (int)(i * 7_919L % Products);
-            using var response = await client.GetAsync(
+            return client.GetAsync(
                 $"/api/prices/sku-{product:D6}?currency=EUR&utm_source=newsletter&utm_medium=email&utm_campaign=spring-sale-2025&utm_content=hero-banner&utm_id={i:D8}", ct);
-            response.EnsureSuccessStatusCode();
         });
 
     // Evictions are counted by callbacks the cache runs on the thread pool, shortly after the fact: give them a moment.
@@ -68,7 +68,7 @@ public sealed class PriceCacheMemorySpec(ITestOutputHelper output)
     {
         var deadline = Stopwatch.StartNew();
         double? evictions;
-        while ((evictions = await client.MetricAsync("price_cache_evictions_total")) is null or 0 && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        while ((evictions = await ServiceMetrics.ReadAsync(client, "price_cache_evictions_total")) is null or 0 && deadline.Elapsed < TimeSpan.FromSeconds(5))
             await Task.Delay(50);
         return evictions;
     }

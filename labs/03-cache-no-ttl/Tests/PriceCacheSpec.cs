@@ -73,14 +73,14 @@ public sealed class PriceCacheSpec(ITestOutputHelper output)
             "/api/prices/SKU-140001?utm_campaign=spring-sale&region=EU&currency=EUR",
             "/api/prices/sku-140001?region=eu&utm_content=banner&currency=Eur&utm_term=prices",
         ];
-        var callsBefore = await client.MetricAsync("price_source_calls_total") ?? 0;
-        var entriesBefore = await client.MetricAsync("price_cache_entries") ?? 0;
+        var callsBefore = await ServiceMetrics.ReadAsync(client, "price_source_calls_total") ?? 0;
+        var entriesBefore = await ServiceMetrics.ReadAsync(client, "price_cache_entries") ?? 0;
 
         // Act
         var answers = new List<PriceDto>();
         foreach (var url in spellings) answers.Add(await client.GetPriceAsync(url));
-        var calls = (await client.MetricAsync("price_source_calls_total") ?? 0) - callsBefore;
-        var entries = (await client.MetricAsync("price_cache_entries") ?? 0) - entriesBefore;
+        var calls = (await ServiceMetrics.ReadAsync(client, "price_source_calls_total") ?? 0) - callsBefore;
+        var entries = (await ServiceMetrics.ReadAsync(client, "price_cache_entries") ?? 0) - entriesBefore;
 
         // Assert
         answers.Select(a => (a.Sku, a.Currency, a.Region, a.Amount)).Distinct().Should().ContainSingle("the ten spellings ask for one price");
@@ -101,10 +101,10 @@ public sealed class PriceCacheSpec(ITestOutputHelper output)
         await client.GetPriceAsync("/api/prices/SKU-170001");
         await client.GetPriceAsync("/api/prices/SKU-170001");
         await client.GetPriceAsync("/api/prices/SKU-170002");
-        var hits = await client.MetricAsync("price_cache_hits_total");
-        var misses = await client.MetricAsync("price_cache_misses_total");
-        var entries = await client.MetricAsync("price_cache_entries");
-        var capacity = await client.MetricAsync("price_cache_capacity");
+        var hits = await ServiceMetrics.ReadAsync(client, "price_cache_hits_total");
+        var misses = await ServiceMetrics.ReadAsync(client, "price_cache_misses_total");
+        var entries = await ServiceMetrics.ReadAsync(client, "price_cache_entries");
+        var capacity = await ServiceMetrics.ReadAsync(client, "price_cache_capacity");
         var figures = $"price_cache_hits_total {PriceApi.Show(hits)}, price_cache_misses_total {PriceApi.Show(misses)}, " +
                       $"price_cache_entries {PriceApi.Show(entries)}, price_cache_capacity {PriceApi.Show(capacity)}";
         output.WriteLine(figures);
@@ -121,12 +121,12 @@ public sealed class PriceCacheSpec(ITestOutputHelper output)
         await using var app = target.Start(("Lab:SourceLatencyMs", "0"));
         using var client = app.CreateClient();
         const string url = "/api/prices/SKU-150001?currency=USD&region=US";
-        var callsBefore = await client.MetricAsync("price_source_calls_total") ?? 0;
+        var callsBefore = await ServiceMetrics.ReadAsync(client, "price_source_calls_total") ?? 0;
 
         // Act
         var answers = new List<PriceDto>();
         for (var i = 0; i < 50; i++) answers.Add(await client.GetPriceAsync(url));
-        var calls = (await client.MetricAsync("price_source_calls_total") ?? 0) - callsBefore;
+        var calls = (await ServiceMetrics.ReadAsync(client, "price_source_calls_total") ?? 0) - callsBefore;
 
         // Assert
         answers.Distinct().Should().ContainSingle("the price did not change between the reads");
@@ -189,12 +189,7 @@ public sealed class PriceCacheSpec(ITestOutputHelper output)
         };
 
         // Assert
-        foreach (var (response, status) in responses)
-        {
-            ((int)response.StatusCode).Should().Be(status, "{0} {1}", response.RequestMessage!.Method, response.RequestMessage.RequestUri);
-            response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
-            response.Dispose();
-        }
+        ProblemAnswers.ShouldAllBe(responses);
     }
 
     private static string Age(TimeSpan t) =>

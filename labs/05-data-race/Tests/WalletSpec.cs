@@ -109,9 +109,9 @@ public sealed class WalletSpec(ITestOutputHelper output)
         using var client = app.CreateClient();
 
         // Act
-        var deposit = await client.PostAsJsonAsync("/api/accounts/3/deposit", new { amount = 25.50m });
-        var withdrawal = await client.PostAsJsonAsync("/api/accounts/3/withdraw", new { amount = 10.25m });
-        var tooMuch = await client.PostAsJsonAsync("/api/accounts/3/withdraw", new { amount = 200m });
+        using var deposit = await client.PostAsJsonAsync("/api/accounts/3/deposit", new { amount = 25.50m });
+        using var withdrawal = await client.PostAsJsonAsync("/api/accounts/3/withdraw", new { amount = 10.25m });
+        using var tooMuch = await client.PostAsJsonAsync("/api/accounts/3/withdraw", new { amount = 200m });
         var account = await client.GetFromJsonAsync<AccountBody>("/api/accounts/3");
         var ledger = await LedgerAsync(client, 3);
 

@@ -6,8 +6,3 @@ using Workshop.TestKit;
 // Six spec classes side by side rather than two: their tests wait on sockets, timers and a hung fake, not on the CPU,
 // and a learner's check waits for the slowest chain of them.
 [assembly: Xunit.CollectionBehavior(MaxParallelThreads = 6)]
-
-// A service's /metrics in a test process lists the gauges of every service running in it under the same meter name:
-// a test that reads one of the shop's own gauges runs with no other shop beside it.
-[Xunit.CollectionDefinition(RunsAlone.Name, DisableParallelization = true)]
-public sealed class RunsAloneCollection;
