@@ -69,8 +69,9 @@ public sealed class ReplayCommandTests(ITestOutputHelper output) : IDisposable
 
         // Assert: Prometheus and the replay count the same requests, Broken and Fixed alike.
         run.ExitCode.Should().Be(0, run.ToString());
-        var requests = run.Out.Split('\n').Single(l => l.TrimStart().StartsWith("requests answered", StringComparison.Ordinal));
-        requests.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..].Should().Equal(["500", "500", "500", "500"],
+        // The PromQL table's row: a label and four figures (Broken PromQL, replay, Fixed PromQL, replay).
+        var requests = run.Out.Split('\n').Single(l => l.Contains("requests answered", StringComparison.Ordinal) && l.Count(c => c == '│') == 6);
+        requests.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[1..].Should().Equal(["500", "500", "500", "500"],
             "both variants answered the 500 requests of half the replay, and Prometheus scraped before and after the load");
         run.Out.Should().Contain("histogram_quantile(0.99").And.Contain("p99, ms (server histogram)");
     }
@@ -115,7 +116,8 @@ internal static class ScratchLab
             [$"Replay/Lab{id}.Replay.csproj"] =
                 $"<Project Sdk=\"Microsoft.NET.Sdk\"><ItemGroup><Reference Include=\"Workshop.Toolkit\"><HintPath>{toolkit}</HintPath></Reference></ItemGroup></Project>",
             ["Replay/ScratchScenario.cs"] = $$"""
-                using Workshop.Toolkit;
+                using Workshop.Toolkit.Load;
+                using Workshop.Toolkit.Processes;
                 using Workshop.Toolkit.Replay;
 
                 namespace Lab{{id}}.Replay;

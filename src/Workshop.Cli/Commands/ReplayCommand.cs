@@ -80,9 +80,6 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var all = settings.Lab.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
-        var replays = new List<(ReplayResult Result, string Directory)>();
-        var failures = 0;
         if (settings.Prometheus && PrometheusServer.FindExecutable() is null)
             throw new UsageException($"--prometheus needs a Prometheus server, which is not installed: {PrometheusServer.InstallHint}.");
         await using var prometheus = settings.Prometheus ? await PrometheusServer.StartAsync(cancellationToken) : null;
@@ -95,19 +92,14 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
             var opened = !settings.NoBrowser && BrowserLauncher.TryOpen(live.Address);
             workspace.Err.MarkupLineInterpolated($"[bold]Live page: {live.Address}[/] [dim]({(opened ? "opened in the default browser" : "open it in a browser")}; it stops with the replay)[/]");
         }
-        var observer = ReplayObservers.Of(prometheus, live);
+
+        var run = new Run(settings, prometheus, live, ReplayObservers.Of(prometheus, live), stop.Token);
         var labs = Scenarios(settings.Lab);
         foreach (var (lab, index) in labs.Select((l, i) => (l, i + 1)))
         {
-            ReplayResult result;
-            LabScenario scenario;
             try
             {
-                scenario = await Toolkit.Replay.Scenarios.LoadAsync(lab, stop.Token);
-                workspace.Err.MarkupLineInterpolated(
-                    $"[bold]Replaying {scenario.Lab}[/]: {scenario.Title}. Broken, then Fixed: {scenario.Conditions(settings.Factor)}.");
-                live?.LabStarting(scenario, settings.Factor, index, labs.Count);
-                result = await ReplayView.RunAsync(workspace.Err, scenario, settings.Factor, stop.Token, observer, live);
+                await ReplayLabAsync(run, lab, index, labs.Count, cancellationToken);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -117,77 +109,72 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
                 live?.End("stopped", $"Replay {how}; its services are stopped.");
                 return ExitCodes.Interrupted;
             }
-            catch (Exception e) when (all && e is InvalidOperationException or TimeoutException or FileNotFoundException or ArgumentException)
+            catch (Exception e) when (run.All && e is InvalidOperationException or TimeoutException or FileNotFoundException or ArgumentException)
             {
                 // One lab that fails to build or start does not hide the others.
-                failures++;
+                run.Failures++;
                 workspace.Err.MarkupLineInterpolated($"[red]{lab.Name} failed:[/] {e.Message}");
                 live?.LabFailed(lab.Name, e.Message);
-                continue;
             }
-            live?.LabFinished(result);
-
-            var directory = settings.Out is null
-                ? ReplayArtifacts.NewRunDirectory(Path.Combine(workspace.Root, "artifacts", "replay", scenario.Id))
-                : all ? Path.Combine(Path.GetFullPath(settings.Out), scenario.Id) : Path.GetFullPath(settings.Out);
-            var files = ReplayArtifacts.Write(result, directory);
-            if (settings.Out is null) ReplayArtifacts.PointLatest(files.Directory);
-            replays.Add((result, Display(files.Directory)));
-
-            if (settings.Json) continue;
-            workspace.Out.Write(ReplayView.Headline(result));
-            workspace.Out.Write(ReplayView.Table(result));
-            foreach (var note in ReplayArtifacts.Notes(result)) workspace.Out.MarkupLineInterpolated($"[dim]  {note}[/]");
-            if (prometheus is not null) await PrintDashboardAsync(prometheus, result, cancellationToken);
-            workspace.Out.MarkupLineInterpolated(
-                $"[dim]Wrote {Display(files.Directory)}/ (also as {Display(Path.Combine(Path.GetDirectoryName(files.Directory)!, "latest"))}/ when it is the newest): report.md, result.json, and charts {string.Join(", ", files.Charts.Select(Path.GetFileName).Where(f => f!.EndsWith(".svg", StringComparison.Ordinal)))} (each also .png).[/]");
         }
 
-        live?.End(failures == 0 ? "finished" : "failed", failures == 0
-            ? $"Replay finished: {(replays.Count == 1 ? replays[0].Result.Lab : $"{replays.Count} labs")} replayed; the services are stopped."
-            : $"Replay finished with {failures} lab(s) failed; the services are stopped.");
-        if (settings.Json)
-        {
-            JsonNode json = all ? new JsonArray([.. replays.Select(r => (JsonNode)r.Result.ToJson())]) : replays[0].Result.ToJson();
-            // Straight to the stream: JSON must not be wrapped at the console's width or styled.
-            var writer = workspace.Out.Profile.Out.Writer;
-            await writer.WriteLineAsync(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            await writer.FlushAsync(cancellationToken);
-        }
-        else if (all)
-        {
-            workspace.Out.Write(ReplayView.Summary(replays));
-        }
-
-        return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        live?.End(run.Failures == 0 ? "finished" : "failed", run.Failures == 0
+            ? $"Replay finished: {(run.Replays.Count == 1 ? run.Replays[0].Result.Lab : $"{run.Replays.Count} labs")} replayed; the services are stopped."
+            : $"Replay finished with {run.Failures} lab(s) failed; the services are stopped.");
+        if (settings.Json) await PrintJsonAsync(run, cancellationToken);
+        else if (run.All) workspace.Out.Write(ReplayView.Summary(run.Replays));
+        return run.Failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    // What Prometheus answers in PromQL for each variant's load, beside the replay's own figure for the same thing.
-    private async Task PrintDashboardAsync(PrometheusServer prometheus, ReplayResult result, CancellationToken ct)
+    // What one replay shares across its labs, and what it has gathered so far.
+    private sealed record Run(Settings Settings, PrometheusServer? Prometheus, LiveDashboard? Live, IReplayObserver? Observer, CancellationToken Stop)
     {
-        var broken = await prometheus.DashboardAsync(prometheus.Window("Broken"), ct);
-        var @fixed = await prometheus.DashboardAsync(prometheus.Window("Fixed"), ct);
-        const double MB = 1024 * 1024;
-        var rows = new (string Label, Func<DashboardFigures, double> Prom, Func<VariantRun, double> Own, string Format)[]
+        public bool All { get; } = Settings.Lab.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
+
+        public List<(ReplayResult Result, string Directory)> Replays { get; } = [];
+
+        public int Failures { get; set; }
+    }
+
+    // One lab: Broken then Fixed under its load, its artifacts written, and its table printed unless --json.
+    private async Task ReplayLabAsync(Run run, LabInfo lab, int index, int count, CancellationToken ct)
+    {
+        var settings = run.Settings;
+        var scenario = await Toolkit.Replay.Scenarios.LoadAsync(lab, run.Stop);
+        workspace.Err.MarkupLineInterpolated(
+            $"[bold]Replaying {scenario.Lab}[/]: {scenario.Title}. Broken, then Fixed: {scenario.Conditions(settings.Factor)}.");
+        run.Live?.LabStarting(scenario, settings.Factor, index, count);
+        var result = await ReplayView.RunAsync(workspace.Err, scenario, settings.Factor, run.Stop, run.Observer, run.Live);
+        run.Live?.LabFinished(result);
+
+        var directory = settings.Out is null
+            ? ReplayArtifacts.NewRunDirectory(Path.Combine(workspace.Root, "artifacts", "replay", scenario.Id))
+            : run.All ? Path.Combine(Path.GetFullPath(settings.Out), scenario.Id) : Path.GetFullPath(settings.Out);
+        var files = ReplayArtifacts.Write(result, directory);
+        if (settings.Out is null) ReplayArtifacts.PointLatest(files.Directory);
+        run.Replays.Add((result, Display(files.Directory)));
+        if (settings.Json) return;
+
+        workspace.Out.Write(ReplayView.Headline(result));
+        workspace.Out.Write(ReplayView.Table(result));
+        foreach (var note in ReplayArtifacts.Notes(result)) workspace.Out.MarkupLineInterpolated($"[dim]  {note}[/]");
+        if (run.Prometheus is not null)
         {
-            ("requests answered", d => d.Requests, r => r.Figure("completed"), "N0"),
-            ("error ratio (5xx)", d => d.ErrorRatio, r => r.Figure("completed") > 0 ? r.Figure("errors") / r.Figure("completed") : 0, "P1"),
-            ("p99, ms (server histogram)", d => d.P99Milliseconds, r => r.Figure("p99_ms"), "N1"),
-            // After the replay's full collections when it makes them (the heap it kept), else start to end.
-            ("heap growth, MB", d => d.HeapGrowthBytes / MB,
-                r => (double.IsFinite(r.Figure("heap_retained_bytes")) ? r.Figure("heap_retained_bytes") : r.Figure("heap_growth_bytes")) / MB, "N1"),
-            ("heap peak, MB", d => d.HeapPeakBytes / MB, r => r.Figure("heap_peak_bytes") / MB, "N1"),
-            ("thread-pool queue peak", d => d.ThreadPoolQueuePeak, r => r.Figure("thread_pool_queue_peak"), "N0"),
-        };
-        static string Cell(double value, string format) => double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "-";
-        workspace.Out.Write(new RawLine($"Prometheus ({prometheus.BaseAddress}), PromQL over each load's window, beside the replay's own figure:"));
-        workspace.Out.Write(new RawLine(string.Create(CultureInfo.InvariantCulture, $"  {"",-28} {"Broken PromQL",14} {"replay",10} {"Fixed PromQL",14} {"replay",10}")));
-        foreach (var (label, prom, own, format) in rows)
-        {
-            workspace.Out.Write(new RawLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {label,-28} {Cell(prom(broken), format),14} {Cell(own(result.Broken), format),10} {Cell(prom(@fixed), format),14} {Cell(own(result.Fixed), format),10}")));
+            var broken = await run.Prometheus.DashboardAsync(run.Prometheus.Window("Broken"), ct);
+            var @fixed = await run.Prometheus.DashboardAsync(run.Prometheus.Window("Fixed"), ct);
+            workspace.Out.Write(ReplayView.PromQl(run.Prometheus.BaseAddress, result, broken, @fixed));
         }
-        foreach (var (name, query) in broken.Queries) workspace.Out.Write(new RawLine($"  {name}: {query}", new Style(decoration: Decoration.Dim)));
+        workspace.Out.MarkupLineInterpolated(
+            $"[dim]Wrote {Display(files.Directory)}/ (also as {Display(Path.Combine(Path.GetDirectoryName(files.Directory)!, "latest"))}/ when it is the newest): report.md, result.json, and charts {string.Join(", ", files.Charts.Select(Path.GetFileName).Where(f => f!.EndsWith(".svg", StringComparison.Ordinal)))} (each also .png).[/]");
+    }
+
+    private async Task PrintJsonAsync(Run run, CancellationToken ct)
+    {
+        JsonNode json = run.All ? new JsonArray([.. run.Replays.Select(r => (JsonNode)r.Result.ToJson())]) : run.Replays[0].Result.ToJson();
+        // Straight to the stream: JSON must not be wrapped at the console's width or styled.
+        var writer = workspace.Out.Profile.Out.Writer;
+        await writer.WriteLineAsync(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        await writer.FlushAsync(ct);
     }
 
     /// <summary>The labs "all" or one lab stands for, each holding a replay (labs/NN-name/Replay/).</summary>

@@ -7,13 +7,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Net.ServerSentEvents;
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Workshop.Toolkit.Charting;
 using Workshop.Toolkit.Processes;
 using Workshop.Toolkit.Replay;
+using Workshop.ServiceKit;
 
 namespace Workshop.Cli.Live;
 
@@ -68,8 +68,7 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
             await app.DisposeAsync();
             throw new UsageException($"--live-port {port} is taken ({e.Message}); pass another port, or 0 for any free one.");
         }
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        dashboard.Address = new Uri(address.EndsWith('/') ? address : address + "/");
+        dashboard.Address = app.Services.BoundAddress();
         return dashboard;
     }
 
@@ -83,24 +82,10 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
             _lastSample.Clear();
         }
         var headline = scenario.Headline;
-        Publish("lab", new JsonObject
-        {
-            ["lab"] = scenario.Lab,
-            ["id"] = scenario.Id,
-            ["title"] = scenario.Title,
-            ["conditions"] = scenario.Conditions(scale),
-            ["index"] = index,
-            ["count"] = count,
-            ["headline"] = headline.Label,
-            ["better"] = headline.Better == Better.Lower ? "lower" : "higher",
-            ["colours"] = new JsonObject { ["Broken"] = ChartColors.Broken, ["Fixed"] = ChartColors.Fixed },
-            ["metrics"] = new JsonArray([.. scenario.LabMetrics.Select(m => (JsonNode)new JsonObject
-            {
-                ["name"] = m.Name,
-                ["label"] = m.Label,
-                ["variants"] = new JsonArray([.. new[] { "Broken", "Fixed" }.Where(m.AppliesTo).Select(v => (JsonNode)v)]),
-            })]),
-        });
+        Publish("lab", new LabEvent(scenario.Lab, scenario.Id, scenario.Title, scenario.Conditions(scale), index, count, headline.Label,
+            Word(headline.Better), new Dictionary<string, string> { ["Broken"] = ChartColors.Broken, ["Fixed"] = ChartColors.Fixed },
+            [.. scenario.LabMetrics.Select(m => new LabMetricEvent(m.Name, m.Label, [.. new[] { "Broken", "Fixed" }.Where(m.AppliesTo)]))]),
+            LiveEventsJson.Default.LabEvent);
     }
 
     /// <summary>A progress report of the replay: a phase, or a load sample once a second.</summary>
@@ -119,31 +104,15 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
             }
             // Figures from a scrape older than this are not "now": the page draws a gap and says /metrics is not answering.
             var stale = value.MetricsAgeSeconds is not { } age || age > StaleMetricsSeconds;
-            var lab = new JsonObject();
-            foreach (var (name, metric) in value.LabMetrics) lab[name] = stale ? null : Number(metric);
-            Publish("sample", new JsonObject
-            {
-                ["variant"] = value.Variant,
-                ["t"] = Math.Round(seconds, 2),
-                ["completed"] = load.Completed,
-                ["inFlight"] = load.InFlight,
-                ["perSecond"] = Number(Math.Round(perSecond, 1)),
-                ["p50"] = Number(Math.Round(load.P50Ms, 2)),
-                ["p99"] = Number(Math.Round(load.P99Ms, 2)),
-                ["oldestWaiting"] = Number(Math.Round(load.OldestWaitingMs, 1)),
-                ["errors"] = load.Errors,
-                ["timeouts"] = load.Timeouts,
-                ["heapBytes"] = stale ? null : Number(value.HeapBytes),
-                ["queue"] = stale ? null : Number(value.ThreadPoolQueue),
-                ["metricsAge"] = Number(value.MetricsAgeSeconds is { } a ? Math.Round(a, 1) : null),
-                ["lab"] = lab,
-            });
+            var lab = value.LabMetrics.ToDictionary(m => m.Key, m => stale ? null : Finite(m.Value), StringComparer.Ordinal);
+            Publish("sample", new SampleEvent(value.Variant, Math.Round(seconds, 2), load.Completed, load.InFlight, Finite(Math.Round(perSecond, 1)),
+                Finite(Math.Round(load.P50Ms, 2)), Finite(Math.Round(load.P99Ms, 2)), Finite(Math.Round(load.OldestWaitingMs, 1)), load.Errors, load.Timeouts,
+                stale ? null : Finite(value.HeapBytes), stale ? null : Finite(value.ThreadPoolQueue),
+                value.MetricsAgeSeconds is { } a ? Finite(Math.Round(a, 1)) : null, stale, lab), LiveEventsJson.Default.SampleEvent);
             return;
         }
 
-        var phase = new JsonObject { ["variant"] = value.Variant, ["phase"] = value.Phase };
-        if (value.Run is { } run) phase["figures"] = Figures(run);
-        Publish("phase", phase);
+        Publish("phase", new PhaseEvent(value.Variant, value.Phase, value.Run is { } run ? Figures(run) : null), LiveEventsJson.Default.PhaseEvent);
     }
 
     /// <summary>The lab's replay is over: its headline, its sentence, and the table's rows as the terminal prints them.</summary>
@@ -151,29 +120,14 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
     {
         ArgumentNullException.ThrowIfNull(result);
         var h = result.Headline;
-        Publish("result", new JsonObject
-        {
-            ["lab"] = result.Lab,
-            ["headline"] = new JsonObject
-            {
-                ["label"] = h.Label,
-                ["better"] = h.Better == Better.Lower ? "lower" : "higher",
-                ["broken"] = Number(h.Broken),
-                ["fixed"] = Number(h.Fixed),
-                ["ratio"] = Number(h.Ratio),
-                ["brokenText"] = ReplayArtifacts.Format(h.Metric, h.Broken),
-                ["fixedText"] = ReplayArtifacts.Format(h.Metric, h.Fixed),
-                ["ratioText"] = h.RatioText,
-            },
-            ["sentence"] = result.Sentence,
-            ["broken"] = Figures(result.Broken),
-            ["fixed"] = Figures(result.Fixed),
-            ["rows"] = new JsonArray([.. ReplayArtifacts.Rows(result).Select(r => (JsonNode)new JsonArray(r.Label, r.Broken, r.Fixed))]),
-        });
+        var headline = new HeadlineEvent(h.Label, Word(h.Better), Finite(h.Broken), Finite(h.Fixed), Finite(h.Ratio),
+            ReplayArtifacts.Format(h.Metric, h.Broken), ReplayArtifacts.Format(h.Metric, h.Fixed), h.RatioText);
+        Publish("result", new ResultEvent(result.Lab, headline, result.Sentence, Figures(result.Broken), Figures(result.Fixed),
+            [.. ReplayArtifacts.Rows(result).Select(r => new[] { r.Label, r.Broken, r.Fixed })]), LiveEventsJson.Default.ResultEvent);
     }
 
     /// <summary>One lab of `replay all` failed; the others go on.</summary>
-    public void LabFailed(string lab, string message) => Publish("failed", new JsonObject { ["lab"] = lab, ["message"] = message });
+    public void LabFailed(string lab, string message) => Publish("failed", new FailedEvent(lab, message), LiveEventsJson.Default.FailedEvent);
 
     /// <summary>
     /// The replay is over (<paramref name="reason"/>: finished, stopped or failed): the page says so and its stream
@@ -181,7 +135,7 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
     /// </summary>
     public void End(string reason, string message)
     {
-        Publish("end", new JsonObject { ["reason"] = reason, ["message"] = message });
+        Publish("end", new EndEvent(reason, message), LiveEventsJson.Default.EndEvent);
         lock (_gate)
         {
             _ended = true;
@@ -192,13 +146,13 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
 
     public Task ServiceStartedAsync(string variant, LabService service, CancellationToken ct)
     {
-        Publish("service", new JsonObject { ["variant"] = variant, ["pid"] = service.ProcessId, ["url"] = service.BaseAddress.ToString() });
+        Publish("service", new ServiceEvent(variant, service.ProcessId, service.BaseAddress.ToString()), LiveEventsJson.Default.ServiceEvent);
         return Task.CompletedTask;
     }
 
     public Task LoadStartingAsync(string variant, LabService service, CancellationToken ct)
     {
-        Publish("phase", new JsonObject { ["variant"] = variant, ["phase"] = "load" });
+        Publish("phase", new PhaseEvent(variant, "load", null), LiveEventsJson.Default.PhaseEvent);
         return Task.CompletedTask;
     }
 
@@ -240,9 +194,9 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
         _stopRequested.Dispose();
     }
 
-    private void Publish(string type, JsonObject data)
+    private void Publish<T>(string type, T data, JsonTypeInfo<T> contract)
     {
-        var item = new SseItem<string>(data.ToJsonString(), type);
+        var item = new SseItem<string>(JsonSerializer.Serialize(data, contract), type);
         lock (_gate)
         {
             if (_ended) return;
@@ -252,19 +206,11 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
     }
 
     // The figures the page shows for a finished variant, straight from the run the JSON output is written from.
-    private JsonObject Figures(VariantRun run)
-    {
-        var figures = new JsonObject();
-        foreach (var (key, value) in run.Figures) figures[key] = Number(value);
-        var lab = _scenario;
-        if (lab is not null)
-        {
-            var text = new JsonObject();
-            foreach (var m in lab.LabMetrics) text[m.Name] = Number(run.Figure(m.Key));
-            figures["lab"] = text;
-        }
-        return figures;
-    }
+    private RunFigures Figures(VariantRun run) => new(
+        run.Figures.ToDictionary(f => f.Key, f => Finite(f.Value), StringComparer.Ordinal),
+        (_scenario?.LabMetrics ?? []).ToDictionary(m => m.Name, m => Finite(run.Figure(m.Key)), StringComparer.Ordinal));
 
-    private static JsonNode? Number(double? value) => value is { } v && double.IsFinite(v) ? JsonValue.Create(v) : null;
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
+    private static string Word(Better better) => better == Better.Lower ? "lower" : "higher";
 }

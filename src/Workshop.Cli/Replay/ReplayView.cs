@@ -2,6 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Workshop.Toolkit.Charting;
+using Workshop.Toolkit.Prometheus;
 using Workshop.Toolkit.Replay;
 
 namespace Workshop.Cli.Replay;
@@ -142,5 +143,38 @@ internal static class ReplayView
     private sealed class Reporter(Action<ReplayProgress> report) : IProgress<ReplayProgress>
     {
         public void Report(ReplayProgress value) => report(value);
+    }
+
+    /// <summary>
+    /// What a real Prometheus answers in PromQL over each variant's load window, beside the replay's own figure for the
+    /// same thing, and the queries it was asked.
+    /// </summary>
+    public static IRenderable PromQl(Uri prometheus, ReplayResult result, DashboardFigures broken, DashboardFigures @fixed)
+    {
+        const double MB = 1024 * 1024;
+        var rows = new (string Label, Func<DashboardFigures, double> Prom, Func<VariantRun, double> Own, string Format)[]
+        {
+            ("requests answered", d => d.Requests, r => r.Figure("completed"), "N0"),
+            ("error ratio (5xx)", d => d.ErrorRatio, r => r.Figure("completed") > 0 ? r.Figure("errors") / r.Figure("completed") : 0, "P1"),
+            ("p99, ms (server histogram)", d => d.P99Milliseconds, r => r.Figure("p99_ms"), "N1"),
+            // After the replay's full collections when it makes them (the heap it kept), else start to end.
+            ("heap growth, MB", d => d.HeapGrowthBytes / MB,
+                r => (double.IsFinite(r.Figure("heap_retained_bytes")) ? r.Figure("heap_retained_bytes") : r.Figure("heap_growth_bytes")) / MB, "N1"),
+            ("heap peak, MB", d => d.HeapPeakBytes / MB, r => r.Figure("heap_peak_bytes") / MB, "N1"),
+            ("thread-pool queue peak", d => d.ThreadPoolQueuePeak, r => r.Figure("thread_pool_queue_peak"), "N0"),
+        };
+        static string Value(double value, string format) => double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "-";
+        var table = new Table()
+            .Border(TableBorder.Rounded)
+            .Title($"Prometheus ({Markup.Escape(prometheus.ToString())}), PromQL over each load's window, beside the replay's own figure")
+            .AddColumn(new TableColumn("").NoWrap())
+            .AddColumn(new TableColumn($"[{BrokenColour}]Broken PromQL[/]").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("replay").RightAligned().NoWrap())
+            .AddColumn(new TableColumn($"[{FixedColour}]Fixed PromQL[/]").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("replay").RightAligned().NoWrap());
+        foreach (var (label, prom, own, format) in rows)
+            table.AddRow(Markup.Escape(label), Value(prom(broken), format), Value(own(result.Broken), format), Value(prom(@fixed), format), Value(own(result.Fixed), format));
+        var queries = broken.Queries.Select(q => (IRenderable)new Markup($"[dim]  {Markup.Escape(q.Key)}: {Markup.Escape(q.Value)}[/]"));
+        return new Rows([table, .. queries]);
     }
 }

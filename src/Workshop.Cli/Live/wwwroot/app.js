@@ -1,6 +1,8 @@
 // The live replay page: draws the events `workshop replay --live` streams (/events), Broken beside Fixed.
 // Every number shown comes from the replay's own samples; at the end of each variant, and of the lab, the
 // tiles switch to the run's figures, the same ones `replay --json` prints (kept in data-value attributes).
+// The events' shapes are the records of src/Workshop.Cli/Live/LiveEvents.cs, in camelCase, one handler per event
+// type below; a test checks that every field a handler reads of its event is a property of the record.
 "use strict";
 
 const variants = ["Broken", "Fixed"];
@@ -175,9 +177,10 @@ const handlers = {
     (state.points[e.variant] ??= []).push(point);
     panel(e.variant).dataset.samples = String(state.points[e.variant].length);
     for (const t of tiles) setTile(e.variant, t.live, point[t.live], t.digits);
-    // A stalled service answers /metrics late or not at all: say so rather than show old figures as current.
+    // A stalled service answers /metrics late or not at all: the server says so, and the page shows it rather than
+    // old figures as current.
     const age = e.metricsAge;
-    $('[data-role="phase"]', panel(e.variant)).textContent = age === null || age > 2
+    $('[data-role="phase"]', panel(e.variant)).textContent = e.metricsStale
       ? `under load · /metrics not answering${age === null ? "" : ` for ${Math.round(age)} s`}`
       : "under load";
     for (const m of state.metrics) setTile(e.variant, "lab:" + m.name, e.lab?.[m.name] ?? null, 1);
@@ -216,7 +219,7 @@ const handlers = {
 function showRun(variant, figures) {
   panel(variant).dataset.done = "true";
   for (const t of tiles) {
-    const raw = figures[t.final];
+    const raw = figures.values[t.final];
     const value = raw === null || raw === undefined ? null : raw * (t.scale ?? 1);
     setTile(variant, t.live, value, t.digits, t.finalLabel, t.final);
     // The raw figure, unscaled, so that a script can compare it with the JSON.

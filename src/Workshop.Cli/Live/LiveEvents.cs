@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Workshop.Cli.Live;
+
+// The live page's events, one record per Server-Sent Events type, serialized in camelCase by the source-generated
+// context below: the contract app.js reads (its handlers are named after the event types; LiveEventsContractTests
+// checks that every field app.js reads of an event is a property of its record). A figure that is not a finite
+// number is null.
+
+/// <summary><c>lab</c>: a lab's replay begins.</summary>
+/// <param name="Colours">Each variant's colour, by its name (Broken, Fixed), as the charts draw them.</param>
+internal sealed record LabEvent(string Lab, string Id, string Title, string Conditions, int Index, int Count, string Headline, string Better,
+    IReadOnlyDictionary<string, string> Colours, IReadOnlyList<LabMetricEvent> Metrics);
+
+/// <summary>One of the lab's own figures, and the variants that have it.</summary>
+internal sealed record LabMetricEvent(string Name, string Label, IReadOnlyList<string> Variants);
+
+/// <summary><c>service</c>: a variant's process is up.</summary>
+internal sealed record ServiceEvent(string Variant, int Pid, string Url);
+
+/// <summary><c>phase</c>: a variant moves on (starting, load, stopping, done), with its run's figures once done.</summary>
+internal sealed record PhaseEvent(string Variant, string Phase, RunFigures? Figures);
+
+/// <summary>
+/// <c>sample</c>: a second of load. <see cref="MetricsStale"/> is true when the last answer of the service's
+/// /metrics is older than two seconds (or there was none): its figures are then null, and the page says so.
+/// </summary>
+internal sealed record SampleEvent(string Variant, double T, long Completed, long InFlight, double? PerSecond, double? P50, double? P99,
+    double? OldestWaiting, long Errors, long Timeouts, double? HeapBytes, double? Queue, double? MetricsAge, bool MetricsStale,
+    IReadOnlyDictionary<string, double?> Lab);
+
+/// <summary>A finished variant's figures, as the JSON output gives them, and the lab's own by name.</summary>
+internal sealed record RunFigures(IReadOnlyDictionary<string, double?> Values, IReadOnlyDictionary<string, double?> Lab);
+
+/// <summary><c>result</c>: the lab's replay is over.</summary>
+internal sealed record ResultEvent(string Lab, HeadlineEvent Headline, string Sentence, RunFigures Broken, RunFigures Fixed, IReadOnlyList<string[]> Rows);
+
+/// <summary>The headline figure of both variants and their ratio, as numbers and as the terminal prints them.</summary>
+internal sealed record HeadlineEvent(string Label, string Better, double? Broken, double? Fixed, double? Ratio, string BrokenText, string FixedText, string RatioText);
+
+/// <summary><c>failed</c>: one lab of <c>replay all</c> failed; the others go on.</summary>
+internal sealed record FailedEvent(string Lab, string Message);
+
+/// <summary><c>end</c>: the replay is over (finished, stopped or failed).</summary>
+internal sealed record EndEvent(string Reason, string Message);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(LabEvent))]
+[JsonSerializable(typeof(ServiceEvent))]
+[JsonSerializable(typeof(PhaseEvent))]
+[JsonSerializable(typeof(SampleEvent))]
+[JsonSerializable(typeof(ResultEvent))]
+[JsonSerializable(typeof(FailedEvent))]
+[JsonSerializable(typeof(EndEvent))]
+internal sealed partial class LiveEventsJson : JsonSerializerContext;
