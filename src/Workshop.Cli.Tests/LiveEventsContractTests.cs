@@ -15,6 +15,7 @@ public sealed partial class LiveEventsContractTests
     {
         ["lab"] = typeof(LabEvent), ["service"] = typeof(ServiceEvent), ["phase"] = typeof(PhaseEvent), ["sample"] = typeof(SampleEvent),
         ["result"] = typeof(ResultEvent), ["failed"] = typeof(FailedEvent), ["end"] = typeof(EndEvent),
+        ["knobs"] = typeof(KnobsEvent), ["knob"] = typeof(KnobChangedEvent),
     };
 
     [Fact]

@@ -33,6 +33,10 @@ internal static class WorkshopApp
                 .WithExample("replay", "all")
                 .WithExample("replay", "01", "--scale", "0.5")
                 .WithExample("replay", "01", "--json");
+            config.AddCommand<LiveCommand>("live")
+                .WithDescription("Runs a lab's Broken and Fixed side by side under the same steady load, on a live page whose switches turn the incident on and off in both.")
+                .WithExample("live", "01")
+                .WithExample("live", "01", "--minutes", "20", "--no-browser");
             config.AddCommand<CheckCommand>("check")
                 .WithDescription("Runs a lab's spec against your Broken copy: each test green or red, and a hint when red.")
                 .WithExample("check", "01")

@@ -44,6 +44,19 @@ public static class WorkshopServiceExtensions
     public const string OtherVariantsKnobsKey = "Workshop:OtherVariantsKnobs";
 
     /// <summary>
+    /// True (<c>Workshop:Control=true</c>, set by <c>workshop live</c>) to serve <c>GET|PUT /workshop/knobs</c> to loopback
+    /// callers: the incident knobs read and set while the service runs. Off unless set: a service in production has no
+    /// business taking orders over HTTP.
+    /// </summary>
+    public const string ControlKey = "Workshop:Control";
+
+    /// <summary>
+    /// With <see cref="ControlKey"/>: a loopback port on which a thread of the service's own serves the same knob
+    /// endpoint, out of the thread pool's reach (a starved pool holds up every request of the service's own port).
+    /// </summary>
+    public const string ControlPortKey = "Workshop:ControlPort";
+
+    /// <summary>
     /// Binds the incident knobs (the <c>Lab</c> section) to <typeparamref name="TOptions"/>, checked at start: a
     /// <c>Lab:</c> key the service does not read (nor another variant, per <see cref="OtherVariantsKnobsKey"/>) stops
     /// it with a message naming the key, so a replay, a spec or a learner that sets a misspelt or renamed knob finds
@@ -51,6 +64,12 @@ public static class WorkshopServiceExtensions
     /// </summary>
     public static OptionsBuilder<TOptions> AddLabKnobs<TOptions>(this WebApplicationBuilder builder) where TOptions : class
     {
+        // Last of the configuration sources: a knob set live (workshop live) wins over appsettings and the environment.
+        var live = new LiveKnobsSource();
+        ((IConfigurationBuilder)builder.Configuration).Add(live);
+        builder.Services.AddSingleton(live);
+        builder.Services.AddSingleton<ILabKnobs, LabKnobsOf<TOptions>>();
+        builder.Services.AddHostedService<ControlPortListener>();
         builder.Services.AddSingleton<IValidateOptions<TOptions>, KnownKnobs<TOptions>>();
         return builder.Services.AddOptions<TOptions>()
             .Bind(builder.Configuration.GetSection(KnobSection))
@@ -75,11 +94,16 @@ public static class WorkshopServiceExtensions
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
+            // The knobs too: an instructor must be able to turn a stalled service's disk back to fast.
+            if (app.ApplicationServices.GetRequiredService<IConfiguration>().GetValue<bool>(ControlKey))
+            {
+                app.Map(LiveKnobsEndpoint.Path, knobs => knobs.Run(LiveKnobsEndpoint.HandleAsync));
+            }
             next(app);
         };
     }
 
     /// <summary>True for the workshop's own endpoints, which request logs and load figures leave out.</summary>
     public static bool IsWorkshopEndpoint(PathString path) =>
-        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/metrics");
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/workshop");
 }

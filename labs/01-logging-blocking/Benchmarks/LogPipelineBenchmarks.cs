@@ -140,9 +140,11 @@ internal sealed class RequestLogPipeline : IDisposable
             case "Fixed: Serilog, expression template":
             {
                 // The fixed service's own sink, as its DI container builds it.
-                var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+                var services = new ServiceCollection().AddMetrics()
+                    .Configure<LabOptions>(o => (o.LogDirectory, o.LogSinkDelayMs, o.LogFileSizeLimitBytes) = (directory, 0, 1L << 30))
+                    .BuildServiceProvider();
                 var sink = new RequestLogSink(
-                    Options.Create(new LabOptions { LogDirectory = directory, LogSinkDelayMs = 0, LogFileSizeLimitBytes = 1L << 30 }),
+                    services.GetRequiredService<IOptionsMonitor<LabOptions>>(),
                     Options.Create(new RequestLogOptions { BufferCapacity = BufferCapacity }),
                     services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
                 var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(sink.CreateProvider()));

@@ -18,11 +18,11 @@ public sealed class RequestLoggingMiddleware
     private readonly StreamWriter _writer;
     private readonly Counter<long> _written;
 
-    public RequestLoggingMiddleware(RequestDelegate next, IOptions<LabOptions> options, IMeterFactory meterFactory)
+    public RequestLoggingMiddleware(RequestDelegate next, IOptionsMonitor<LabOptions> options, IMeterFactory meterFactory)
     {
         _next = next;
-        var lab = options.Value;
-        var disk = SlowDisk.FromMilliseconds(lab.LogSinkDelayMs);
+        var lab = options.CurrentValue;
+        var disk = SlowDisk.Following(options);
         _writer = new StreamWriter(disk.OpenAppend(Path.Combine(lab.LogDirectory, "requests.log")), Encoding.UTF8);
         _written = meterFactory.Create(MeterName).CreateCounter<long>("log.events.written", "{event}", "Request log lines written.");
     }

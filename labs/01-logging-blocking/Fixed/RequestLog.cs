@@ -36,7 +36,7 @@ public sealed class RequestLogSink : IAsyncLogEventSinkMonitor, IAsyncDisposable
     private readonly TimeSpan _shutdownFlushTimeout;
     private IAsyncLogEventSinkInspector? _buffer;
 
-    public RequestLogSink(IOptions<LabOptions> lab, IOptions<RequestLogOptions> options, IMeterFactory meterFactory)
+    public RequestLogSink(IOptionsMonitor<LabOptions> lab, IOptions<RequestLogOptions> options, IMeterFactory meterFactory)
     {
         var o = options.Value;
         _shutdownFlushTimeout = o.ShutdownFlushTimeout;
@@ -47,14 +47,14 @@ public sealed class RequestLogSink : IAsyncLogEventSinkMonitor, IAsyncDisposable
             .WriteTo.File(
                 // CLEF (compact JSON), with the level written out even for Information.
                 new ExpressionTemplate("{ {@t: UtcDateTime(@t), @l: @l, @mt: @mt, @tr: @tr, @sp: @sp, @x: @x, ..@p} }\n"),
-                Path.Combine(lab.Value.LogDirectory, "requests-.json"),
+                Path.Combine(lab.CurrentValue.LogDirectory, "requests-.json"),
                 // A file rolls over when it reaches the size limit, and at midnight; the oldest files beyond the count go.
-                fileSizeLimitBytes: lab.Value.LogFileSizeLimitBytes,
+                fileSizeLimitBytes: lab.CurrentValue.LogFileSizeLimitBytes,
                 rollOnFileSizeLimit: true,
                 rollingInterval: RollingInterval.Day,
-                retainedFileCountLimit: lab.Value.LogRetainedFiles,
+                retainedFileCountLimit: lab.CurrentValue.LogRetainedFiles,
                 retainedFileTimeLimit: o.RetainedFileTimeLimit,
-                hooks: new OnSlowDisk(SlowDisk.FromMilliseconds(lab.Value.LogSinkDelayMs))) // FIX: the sink writes to the lab's slow disk, as Broken's writer did
+                hooks: new OnSlowDisk(SlowDisk.Following(lab))) // FIX: the sink writes to the lab's slow disk, as Broken's writer did
             .CreateLogger();
         _logger = new LoggerConfiguration()
             .MinimumLevel.Verbose() // the Logging section decides levels, as for every other provider

@@ -1,15 +1,25 @@
+using Microsoft.Extensions.Options;
+
 namespace Lab01;
 
 /// <summary>
 /// The lab's stand-in for a slow disk: every write that reaches the file stalls the writing thread for
 /// <see cref="WriteDelay"/>, as a saturated or network-backed volume does. Every variant of the service writes its
-/// log through it (this file is the same in each), so they all face the same disk.
+/// log through it (this file is the same in each), so they all face the same disk. The delay is read at every write,
+/// so a disk can slow down and recover under a running service, as real ones do (<c>workshop live 01</c>).
 /// </summary>
-public sealed class SlowDisk(TimeSpan writeDelay)
+public sealed class SlowDisk(Func<TimeSpan> writeDelay)
 {
-    public TimeSpan WriteDelay { get; } = writeDelay;
+    public SlowDisk(TimeSpan writeDelay) : this(() => writeDelay)
+    {
+    }
+
+    public TimeSpan WriteDelay => writeDelay();
 
     public static SlowDisk FromMilliseconds(int delayMs) => new(TimeSpan.FromMilliseconds(Math.Max(0, delayMs)));
+
+    /// <summary>The disk the <c>Lab:LogSinkDelayMs</c> knob describes now, whenever it is set.</summary>
+    public static SlowDisk Following(IOptionsMonitor<LabOptions> lab) => new(() => TimeSpan.FromMilliseconds(Math.Max(0, lab.CurrentValue.LogSinkDelayMs)));
 
     /// <summary>Opens (or creates) a file for appending, through the slow disk.</summary>
     public Stream OpenAppend(string path)
@@ -19,9 +29,9 @@ public sealed class SlowDisk(TimeSpan writeDelay)
         return Wrap(file);
     }
 
-    public Stream Wrap(Stream inner) => WriteDelay <= TimeSpan.Zero ? inner : new SlowStream(inner, WriteDelay);
+    public Stream Wrap(Stream inner) => new SlowStream(inner, this);
 
-    private sealed class SlowStream(Stream inner, TimeSpan delay) : Stream
+    private sealed class SlowStream(Stream inner, SlowDisk disk) : Stream
     {
         public override bool CanRead => false;
         public override bool CanSeek => inner.CanSeek;
@@ -34,13 +44,13 @@ public sealed class SlowDisk(TimeSpan writeDelay)
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             // A blocking device blocks the calling thread: that is the whole point of the simulation.
-            Thread.Sleep(delay);
+            if (disk.WriteDelay is { Ticks: > 0 } delay) Thread.Sleep(delay);
             inner.Write(buffer);
         }
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            if (disk.WriteDelay is { Ticks: > 0 } delay) await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
 

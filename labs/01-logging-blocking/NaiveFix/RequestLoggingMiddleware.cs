@@ -19,11 +19,11 @@ public sealed class RequestLoggingMiddleware
     private readonly Counter<long> _written;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
 
-    public RequestLoggingMiddleware(RequestDelegate next, IOptions<LabOptions> options, IMeterFactory meterFactory)
+    public RequestLoggingMiddleware(RequestDelegate next, IOptionsMonitor<LabOptions> options, IMeterFactory meterFactory)
     {
         _next = next;
-        var lab = options.Value;
-        var disk = SlowDisk.FromMilliseconds(lab.LogSinkDelayMs);
+        var lab = options.CurrentValue;
+        var disk = SlowDisk.Following(options);
         _writer = new StreamWriter(disk.OpenAppend(Path.Combine(lab.LogDirectory, "requests.log")), Encoding.UTF8);
         var meter = meterFactory.Create(MeterName);
         _written = meter.CreateCounter<long>("log.events.written", "{event}", "Request log lines written.");

@@ -104,6 +104,32 @@ public sealed class LoggingBlockingScenario : LabScenario
             RatePerSecond, duration, new LoadSettings { MaxInFlight = inFlight, RequestTimeout = ClientTimeout }, progress, ct).ConfigureAwait(false);
     }
 
+    /// <summary>The live mode's steady load on each service: the replay's rate, so a 100 ms disk caps Broken at a twentieth of it.</summary>
+    public const double LiveRatePerSecond = 200;
+
+    /// <inheritdoc />
+    public override LiveMode Live { get; } = new(
+        [
+            new LiveKnob("LogSinkDelayMs", "log disk, per write", KnobTarget.Service,
+                [new("0 ms", "0"), new("10 ms", "10"), new("100 ms", "100"), new("1,000 ms", "1000")], Initial: "0"),
+        ],
+        Load: string.Create(CultureInfo.InvariantCulture,
+            $"{LiveRatePerSecond:N0} order reads a second on each service (open loop, a 1 KB token each); clients give up after {ClientTimeout.TotalSeconds:N0} s"));
+
+    /// <inheritdoc />
+    public override async Task DriveLiveAsync(LabService service, ScenarioContext context, LiveKnobValues knobs, IProgress<LoadProgress> progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        // The cap bounds the sockets a stalled Broken ties up; requests over it wait, and their wait counts in their latency.
+        const int inFlight = 400;
+        using var client = service.CreateClient(inFlight);
+        await LoadDriver.RunOpenLoopAsync(client, i => new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{1 + i % 100}")
+            {
+                Headers = { { "Authorization", Token } },
+            },
+            LiveRatePerSecond, TimeSpan.FromHours(12), new LoadSettings { MaxInFlight = inFlight, RequestTimeout = ClientTimeout }, progress, ct).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public override void Derive(string variant, LoadResult load, IDictionary<string, double> figures)
     {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Workshop.Toolkit.Replay;
 
 namespace Workshop.Cli.Live;
 
@@ -16,6 +17,32 @@ internal static class DashboardEndpoints
         app.MapGet("/", () => Asset("index.html"));
         app.MapGet("/assets/{file}", (string file) => Asset(file));
         app.MapGet("/events", (CancellationToken ct) => TypedResults.ServerSentEvents(dashboard.Subscribe(ct)));
+        // workshop live: a knob's button. The change reaches both services before the answer; the page redraws from the event.
+        app.MapPost("/knobs/{name}", async Task<Results<Ok<string>, ProblemHttpResult>> (string name, string value, CancellationToken ct) =>
+        {
+            try
+            {
+                var change = await dashboard.SetKnobAsync(name, value, ct);
+                return TypedResults.Ok($"{change.Name} = {change.Value}");
+            }
+            catch (ArgumentException e)
+            {
+                return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "No such knob or position");
+            }
+            catch (InvalidOperationException e)
+            {
+                return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "The knob did not turn");
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return TypedResults.Problem($"A service did not take {name} = {value} within {LiveSession.KnobTimeout.TotalSeconds:N0} s (a starved service takes its knobs late).",
+                    statusCode: StatusCodes.Status504GatewayTimeout, title: "A service did not take the knob");
+            }
+            catch (HttpRequestException e)
+            {
+                return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status502BadGateway, title: "A service did not take the knob");
+            }
+        });
         app.MapPost("/stop", () =>
         {
             dashboard.RequestStop();

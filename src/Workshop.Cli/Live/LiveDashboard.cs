@@ -38,6 +38,7 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
     private readonly CancellationTokenSource _stopRequested = new();
     private readonly Dictionary<string, (double Seconds, long Completed)> _lastSample = new(StringComparer.Ordinal);
     private LabScenario? _scenario;
+    private LiveSession? _session;
     private bool _ended;
 
     private LiveDashboard(WebApplication app) => _app = app;
@@ -73,7 +74,7 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
     }
 
     /// <summary>A lab's replay begins: the page clears its charts and names the lab, its conditions and its figures.</summary>
-    public void LabStarting(LabScenario scenario, double scale, int index, int count)
+    public void LabStarting(LabScenario scenario, double scale, int index, int count, string? conditions = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         lock (_gate)
@@ -82,7 +83,7 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
             _lastSample.Clear();
         }
         var headline = scenario.Headline;
-        Publish("lab", new LabEvent(scenario.Lab, scenario.Id, scenario.Title, scenario.Conditions(scale), index, count, headline.Label,
+        Publish("lab", new LabEvent(scenario.Lab, scenario.Id, scenario.Title, conditions ?? scenario.Conditions(scale), index, count, headline.Label,
             Word(headline.Better), new Dictionary<string, string> { ["Broken"] = ChartColors.Broken, ["Fixed"] = ChartColors.Fixed },
             [.. scenario.LabMetrics.Select(m => new LabMetricEvent(m.Name, m.Label, [.. new[] { "Broken", "Fixed" }.Where(m.AppliesTo)]))]),
             LiveEventsJson.Default.LabEvent);
@@ -124,6 +125,32 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
             ReplayArtifacts.Format(h.Metric, h.Broken), ReplayArtifacts.Format(h.Metric, h.Fixed), h.RatioText);
         Publish("result", new ResultEvent(result.Lab, headline, result.Sentence, Figures(result.Broken), Figures(result.Fixed),
             [.. ReplayArtifacts.Rows(result).Select(r => new[] { r.Label, r.Broken, r.Fixed })]), LiveEventsJson.Default.ResultEvent);
+    }
+
+    /// <summary>
+    /// `workshop live`: the session's knobs as the page's switches, and the handler that turns one when a button is
+    /// pressed (on both variants; the page hears of it through a <c>knob</c> event).
+    /// </summary>
+    public void LiveStarting(LiveSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var mode = session.Mode;
+        lock (_gate) _session = session;
+        Publish("knobs", new KnobsEvent(
+            [.. mode.Knobs.Select(k => new KnobEvent(k.Name, k.Label, k.Target.ToString().ToLowerInvariant(),
+                [.. k.Settings.Select(s => new KnobSettingEvent(s.Label, s.Value))], session.Knobs[k.Name]))],
+            mode.Load, mode.OneAtATime, mode.OneAtATimeBecause, mode.TurnLength.TotalSeconds), LiveEventsJson.Default.KnobsEvent);
+    }
+
+    /// <summary>Turns a knob of the live session on both variants and tells every page.</summary>
+    /// <exception cref="InvalidOperationException">No live session runs.</exception>
+    internal async Task<LiveKnobChange> SetKnobAsync(string name, string value, CancellationToken ct)
+    {
+        LiveSession session;
+        lock (_gate) session = _session ?? throw new InvalidOperationException("No live session runs: knobs turn in `workshop live`, not in a replay.");
+        var change = await session.SetKnobAsync(name, value, ct);
+        Publish("knob", new KnobChangedEvent(change.Name, change.Value, change.Label, change.AtSeconds, change.AppliedMs), LiveEventsJson.Default.KnobChangedEvent);
+        return change;
     }
 
     /// <summary>One lab of `replay all` failed; the others go on.</summary>

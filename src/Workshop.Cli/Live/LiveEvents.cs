@@ -45,6 +45,19 @@ internal sealed record FailedEvent(string Lab, string Message);
 /// <summary><c>end</c>: the replay is over (finished, stopped or failed).</summary>
 internal sealed record EndEvent(string Reason, string Message);
 
+/// <summary><c>knobs</c>: a live session (<c>workshop live</c>) begins: the lab's knobs, each at its position, and how the load runs.</summary>
+/// <param name="OneAtATime">True when the load goes to one variant at a time, in turns of <paramref name="TurnSeconds"/>; <paramref name="Why"/> says why.</param>
+internal sealed record KnobsEvent(IReadOnlyList<KnobEvent> Knobs, string Load, bool OneAtATime, string? Why, double TurnSeconds);
+
+/// <summary>One knob of a live session: its name, words, target (service, environment, load), positions and current value.</summary>
+internal sealed record KnobEvent(string Name, string Label, string Target, IReadOnlyList<KnobSettingEvent> Settings, string Value);
+
+/// <summary>A knob's position: the button's words and the value it sets.</summary>
+internal sealed record KnobSettingEvent(string Label, string Value);
+
+/// <summary><c>knob</c>: a knob was turned on both variants, at <paramref name="At"/> seconds; per variant, how long it took in ms.</summary>
+internal sealed record KnobChangedEvent(string Name, string Value, string Label, double At, IReadOnlyDictionary<string, double> AppliedMs);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(LabEvent))]
 [JsonSerializable(typeof(ServiceEvent))]
@@ -53,4 +66,6 @@ internal sealed record EndEvent(string Reason, string Message);
 [JsonSerializable(typeof(ResultEvent))]
 [JsonSerializable(typeof(FailedEvent))]
 [JsonSerializable(typeof(EndEvent))]
+[JsonSerializable(typeof(KnobsEvent))]
+[JsonSerializable(typeof(KnobChangedEvent))]
 internal sealed partial class LiveEventsJson : JsonSerializerContext;

@@ -213,6 +213,24 @@ public abstract class LabScenario
     /// <summary>Puts the lab's load on a running service; figures the scenario measures itself go to <see cref="ScenarioContext.Figures"/>.</summary>
     public abstract Task<LoadResult> DriveAsync(LabService service, ScenarioContext context, IProgress<LoadProgress>? progress, CancellationToken ct);
 
+    /// <summary>How <c>workshop live</c> runs this lab: its knobs and its steady load. Null (the default): the lab has no live mode.</summary>
+    public virtual LiveMode? Live => null;
+
+    /// <summary>
+    /// The live mode's steady load on one variant, until <paramref name="ct"/> is cancelled (then it returns or throws
+    /// <see cref="OperationCanceledException"/>): the same traffic on both variants, reading the <see cref="KnobTarget.Load"/>
+    /// knobs from <paramref name="knobs"/> on every request, reporting progress once a second.
+    /// </summary>
+    public virtual Task DriveLiveAsync(LabService service, ScenarioContext context, LiveKnobValues knobs, IProgress<LoadProgress> progress, CancellationToken ct) =>
+        throw new NotSupportedException($"Lab {Lab} has no live mode.");
+
+    /// <summary>
+    /// Sets an <see cref="KnobTarget.Environment"/> knob for one variant's run (its downstream fake, say). Service knobs
+    /// the session sets itself, through the services' knob endpoint; load knobs the live drive reads.
+    /// </summary>
+    public virtual Task ApplyLiveKnobAsync(LiveKnob knob, string value, ScenarioContext context, CancellationToken ct) =>
+        throw new NotSupportedException($"Lab {Lab} declares the environment knob {knob?.Name} but does not apply it (override ApplyLiveKnobAsync).");
+
     /// <summary>
     /// Figures computed from the others once the run is over (a rate, a figure per request); the headline's figure is
     /// often one of them. The default adds none.

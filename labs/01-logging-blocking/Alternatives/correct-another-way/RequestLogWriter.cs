@@ -21,10 +21,10 @@ public sealed class RequestLogWriter : IDisposable
     private int _file;
     private Stream? _stream;
 
-    public RequestLogWriter(IOptions<LabOptions> options, IMeterFactory meterFactory)
+    public RequestLogWriter(IOptionsMonitor<LabOptions> options, IMeterFactory meterFactory)
     {
-        _options = options.Value;
-        _disk = SlowDisk.FromMilliseconds(_options.LogSinkDelayMs);
+        _options = options.CurrentValue;
+        _disk = SlowDisk.Following(options);
         Directory.CreateDirectory(_options.LogDirectory);
         _file = Files().Select(f => int.Parse(Path.GetFileNameWithoutExtension(f)["requests-".Length..], System.Globalization.CultureInfo.InvariantCulture))
             .DefaultIfEmpty(0).Max();

@@ -25,7 +25,9 @@ const tiles = [
   { live: "queue", final: "thread_pool_queue_peak", label: "thread pool queue", finalLabel: "thread pool queue, peak", digits: 0 },
 ];
 
-const state = { lab: null, colours: { Broken: "#D55E00", Fixed: "#0072B2" }, points: {}, plots: {}, metrics: [], ended: false };
+const state = { lab: null, colours: { Broken: "#D55E00", Fixed: "#0072B2" }, points: {}, plots: {}, metrics: [], ended: false, live: false };
+// `workshop live` runs for as long as the room watches: its charts show the last minute and a half, and keep no more.
+const liveWindowSeconds = 90;
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const panel = variant => $(`.variant[data-variant="${variant}"]`);
@@ -73,6 +75,7 @@ function buildTiles() {
     $('[data-role="phase"]', panel(variant)).textContent = "waiting";
     delete panel(variant).dataset.pid;
     delete panel(variant).dataset.done;
+    delete panel(variant).dataset.samples;
   }
 }
 
@@ -95,11 +98,11 @@ function buildCharts() {
       legend: { show: false },
       cursor: { show: false },
       scales: {
-        x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, 5)] },
+        x: { time: false, range: (u, min, max) => state.live ? [Math.max(0, (max ?? 0) - liveWindowSeconds), Math.max(max ?? 1, 5)] : [0, Math.max(max ?? 1, 5)] },
         y: c.log ? { distr: 3 } : { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
       },
       axes: [
-        { label: "seconds since the load began", font, labelFont: font, size: 50, labelSize: 30 },
+        { label: state.live ? "seconds since the session began" : "seconds since the load began", font, labelFont: font, size: 50, labelSize: 30 },
         { font, size: 80 },
       ],
       series: [
@@ -153,7 +156,7 @@ const handlers = {
     document.documentElement.style.setProperty("--broken", state.colours.Broken);
     document.documentElement.style.setProperty("--fixed", state.colours.Fixed);
     $("#lab").textContent = `${e.lab}: ${e.title}`;
-    $("#conditions").textContent = `${e.count > 1 ? `lab ${e.index} of ${e.count} · ` : ""}${e.conditions} · headline: ${e.headline} (${e.better} is better)`;
+    $("#conditions").textContent = `${e.count > 1 ? `lab ${e.index} of ${e.count} · ` : ""}${e.conditions}${e.conditions.startsWith("live:") ? "" : ` · headline: ${e.headline} (${e.better} is better)`}`;
     $("#headline").hidden = true;
     document.body.dataset.lab = e.lab;
     buildTiles();
@@ -166,7 +169,7 @@ const handlers = {
   },
   phase(e) {
     const p = panel(e.variant);
-    const words = { starting: "building and starting", load: "under load", stopping: "stopping", done: "done" };
+    const words = { starting: "building and starting", load: "under load", waiting: "waiting for its turn", stopping: "stopping", done: "done" };
     $('[data-role="phase"]', p).textContent = words[e.phase] ?? e.phase;
     document.body.dataset.state = "running";
     setStatus(`${e.variant}: ${words[e.phase] ?? e.phase}`);
@@ -174,8 +177,11 @@ const handlers = {
   },
   sample(e) {
     const point = { ...e, heapMb: e.heapBytes === null ? null : e.heapBytes / (1024 * 1024), lab: e.lab?.[state.labChart?.name] ?? null, labs: e.lab };
-    (state.points[e.variant] ??= []).push(point);
-    panel(e.variant).dataset.samples = String(state.points[e.variant].length);
+    const points = (state.points[e.variant] ??= []);
+    points.push(point);
+    if (state.live) while (points.length > 0 && points[0].t < e.t - liveWindowSeconds) points.shift();
+    const p = panel(e.variant);
+    p.dataset.samples = String(Number(p.dataset.samples ?? 0) + 1);
     for (const t of tiles) setTile(e.variant, t.live, point[t.live], t.digits);
     // A stalled service answers /metrics late or not at all: the server says so, and the page shows it rather than
     // old figures as current.
@@ -201,6 +207,51 @@ const handlers = {
     footer.hidden = false;
     setStatus(`${e.lab}: done`);
   },
+  // workshop live: the lab's knobs as buttons, one row a knob, the current position pressed.
+  knobs(e) {
+    state.live = true;
+    document.body.dataset.mode = "live";
+    $("#stop").textContent = "Stop live session";
+    const section = $("#knobs");
+    section.hidden = false;
+    $('[data-role="load"]', section).textContent = `Load: ${e.load}${e.oneAtATime ? ` · one variant at a time, in turns of ${e.turnSeconds} s: ${e.why}` : " · both variants at once"}`;
+    const list = $('[data-role="knobs"]', section);
+    list.innerHTML = "";
+    for (const k of e.knobs) {
+      const row = document.createElement("div");
+      row.className = "knob";
+      row.dataset.knob = k.name;
+      row.dataset.value = k.value;
+      const label = document.createElement("span");
+      label.className = "knob-label";
+      label.textContent = `${k.label} (${k.target})`;
+      row.appendChild(label);
+      for (const s of k.settings) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = s.label;
+        button.dataset.value = s.value;
+        button.setAttribute("aria-pressed", String(s.value === k.value));
+        button.addEventListener("click", () => turn(k.name, s.value, row));
+        row.appendChild(button);
+      }
+      list.appendChild(row);
+    }
+    buildCharts();
+  },
+  knob(e) {
+    const row = $(`.knob[data-knob="${e.name}"]`);
+    if (row) {
+      row.dataset.value = e.value;
+      row.classList.remove("turning");
+      for (const b of row.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.value === e.value));
+    }
+    const item = document.createElement("li");
+    const took = Object.entries(e.appliedMs).map(([v, ms]) => `${v} ${format(ms, 0)} ms`).join(", ");
+    item.textContent = `${format(e.at, 0)} s: ${e.name} → ${e.label} (taken by ${took})`;
+    Object.assign(item.dataset, { at: String(e.at), name: e.name, value: e.value });
+    $('#knobs [data-role="changes"]').prepend(item);
+  },
   failed(e) {
     banner(`${e.lab} failed: ${e.message}`);
   },
@@ -208,7 +259,8 @@ const handlers = {
     state.ended = true;
     document.body.dataset.state = "ended";
     document.body.dataset.reason = e.reason;
-    setStatus(e.reason === "finished" ? "replay finished" : `replay ${e.reason}`);
+    setStatus(state.live ? `live session ${e.reason}` : e.reason === "finished" ? "replay finished" : `replay ${e.reason}`);
+    for (const b of document.querySelectorAll("#knobs button")) b.disabled = true;
     banner(e.message);
     $("#stop").disabled = true;
     source.close();
@@ -226,6 +278,22 @@ function showRun(variant, figures) {
     $(`[data-tile="${t.live}"] .value`, panel(variant)).dataset.value = raw === null || raw === undefined ? "" : String(raw);
   }
   for (const m of state.metrics) setTile(variant, "lab:" + m.name, figures.lab?.[m.name] ?? null, 1, undefined, m.name);
+}
+
+// A knob's button: the server turns it on both services and answers once both have it; the `knob` event redraws.
+async function turn(name, value, row) {
+  row.classList.add("turning");
+  try {
+    const answer = await fetch(`knobs/${encodeURIComponent(name)}?value=${encodeURIComponent(value)}`, { method: "POST" });
+    if (!answer.ok) {
+      const problem = await answer.json().catch(() => ({}));
+      banner(`${name} did not turn: ${problem.detail ?? answer.status}`);
+    }
+  } catch (error) {
+    banner(`${name} did not turn: ${error}`);
+  } finally {
+    row.classList.remove("turning");
+  }
 }
 
 const source = new EventSource("events");

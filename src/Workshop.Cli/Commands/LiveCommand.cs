@@ -1,0 +1,152 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Workshop.Cli.Infrastructure;
+using Workshop.Cli.Live;
+using Workshop.Toolkit.Load;
+using Workshop.Toolkit.Replay;
+
+namespace Workshop.Cli.Commands;
+
+/// <summary>
+/// `workshop live NN`: Broken and Fixed at the same time under the same steady load, drawn side by side on the live
+/// page with the lab's incident knobs as switches, the incident off. The instructor turns a knob on the page (the disk
+/// slows, the provider hangs) and both running services take it within a second, without a restart; the room watches
+/// one collapse while the other holds. A line a few seconds on stderr says the same for a terminal.
+/// </summary>
+internal sealed class LiveCommand(Workspace workspace) : AsyncCommand<LiveCommand.Settings>
+{
+    /// <summary>How often the terminal gets a line of both variants' figures.</summary>
+    private static readonly TimeSpan TerminalLine = TimeSpan.FromSeconds(5);
+
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<LAB>")]
+        [Description("The lab (01, 1 or 01-logging-blocking); it must have a live mode (its replay scenario declares its knobs).")]
+        public string Lab { get; set; } = "";
+
+        [CommandOption("-m|--minutes <MINUTES>")]
+        [Description("How long the services run before the session ends by itself (default 60).")]
+        public int Minutes { get; set; } = 60;
+
+        [CommandOption("--live-port <PORT>")]
+        [Description("The page's port (default 0: any free port).")]
+        public int LivePort { get; set; }
+
+        [CommandOption("--no-browser")]
+        [Description("Print the page's address but open no browser.")]
+        public bool NoBrowser { get; set; }
+
+        public override ValidationResult Validate() =>
+            LivePort is < 0 or > 65535 ? ValidationResult.Error($"--live-port must be from 0 to 65535, not {LivePort}.") :
+            Minutes is < 1 or > 480 ? ValidationResult.Error($"--minutes must be from 1 to 480, not {Minutes}.") :
+            ValidationResult.Success();
+    }
+
+    public override ValidationResult Validate(CommandContext context, Settings settings)
+    {
+        try
+        {
+            var lab = workspace.FindLab(settings.Lab);
+            return Toolkit.Replay.Scenarios.HasReplay(lab)
+                ? ValidationResult.Success()
+                : ValidationResult.Error($"Lab {lab.Name} has no replay, so no live mode (no project in labs/{lab.Name}/Replay/).");
+        }
+        catch (UsageException e)
+        {
+            return ValidationResult.Error(e.Message);
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var scenario = await Toolkit.Replay.Scenarios.LoadAsync(workspace.FindLab(settings.Lab), cancellationToken);
+        if (scenario.Live is null)
+        {
+            var with = await LiveSession.LabsWithLiveModeAsync(cancellationToken);
+            throw new UsageException($"Lab {scenario.Lab} has no live mode yet; labs with one: {(with.Count == 0 ? "none" : string.Join(", ", with))}. " +
+                                     $"Its replay draws live too: workshop replay {scenario.Id} --live.");
+        }
+
+        await using var live = await LiveDashboard.StartAsync(settings.LivePort, cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live.StopRequested);
+        var mode = scenario.Live;
+        workspace.Err.MarkupLineInterpolated($"[bold]Live {scenario.Lab}[/]: {scenario.Title}. Broken and Fixed side by side, the incident off: {mode.Load}.");
+        if (mode.OneAtATimeBecause is { } why)
+            workspace.Err.MarkupLineInterpolated($"[yellow]One at a time[/], in turns of {mode.TurnLength.TotalSeconds:N0} s: {why}");
+        live.LabStarting(scenario, 1, 1, 1, "live: Broken and Fixed side by side under the same load; the switches below turn the incident on and off in both");
+
+        LiveSession session;
+        try
+        {
+            session = await LiveSession.StartAsync(scenario, live, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            live.End("stopped", "The live session stopped before its services were up.");
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Ok;
+        }
+
+        await using (session)
+        {
+            live.LiveStarting(session);
+            var opened = !settings.NoBrowser && BrowserLauncher.TryOpen(live.Address);
+            workspace.Err.MarkupLineInterpolated($"[bold]Live page: {live.Address}[/] [dim]({(opened ? "opened in the default browser" : "open it in a browser")}; turn the knobs there)[/]");
+            foreach (var knob in mode.Knobs)
+            {
+                workspace.Err.MarkupLineInterpolated(
+                    $"[dim]  knob {knob.Name} ({knob.Label}, {knob.Target.ToString().ToLowerInvariant()}): {string.Join(" / ", knob.Settings.Select(s => s.Value == knob.Initial ? $"[{s.Label}]" : s.Label))}[/]");
+            }
+            workspace.Err.MarkupLineInterpolated($"[dim]Running for {settings.Minutes} min; Ctrl+C or the page's stop button ends it and stops both services.[/]");
+
+            var terminal = new TerminalLines(workspace.Err, TerminalLine);
+            var progress = new Fanout(live, terminal);
+            await session.RunAsync(progress, TimeSpan.FromMinutes(settings.Minutes), stop.Token);
+        }
+
+        var how = cancellationToken.IsCancellationRequested ? "cancelled" : live.StopRequested.IsCancellationRequested ? "stopped from the page" : "over";
+        live.End(how == "over" ? "finished" : "stopped", $"The live session is {how}; both services are stopped.");
+        workspace.Err.MarkupLineInterpolated($"[dim]Live session {how}; both services are stopped.[/]");
+        return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Ok;
+    }
+
+    private sealed class Fanout(params IProgress<ReplayProgress>[] targets) : IProgress<ReplayProgress>
+    {
+        public void Report(ReplayProgress value)
+        {
+            foreach (var target in targets) target.Report(value);
+        }
+    }
+
+    /// <summary>Every few seconds, one line: each variant's answered per second and p99 since the previous line.</summary>
+    private sealed class TerminalLines(IAnsiConsole err, TimeSpan every) : IProgress<ReplayProgress>
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<string, (double Seconds, long Completed, double P99)> _last = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (double Seconds, long Completed)> _printed = new(StringComparer.Ordinal);
+        private double _nextLine = every.TotalSeconds;
+
+        public void Report(ReplayProgress value)
+        {
+            if (value.Load is not { } load) return;
+            string? line = null;
+            lock (_gate)
+            {
+                _last[value.Variant] = (load.Elapsed.TotalSeconds, load.Completed, load.P99Ms);
+                if (load.Elapsed.TotalSeconds < _nextLine) return;
+                _nextLine = load.Elapsed.TotalSeconds + every.TotalSeconds;
+                line = string.Join("   ", LiveSession.Variants.Where(_last.ContainsKey).Select(v =>
+                {
+                    var (seconds, completed, p99) = _last[v];
+                    var (s0, c0) = _printed.GetValueOrDefault(v);
+                    _printed[v] = (seconds, completed);
+                    var rate = seconds > s0 ? (completed - c0) / (seconds - s0) : 0;
+                    return string.Create(CultureInfo.InvariantCulture, $"{v} {rate,6:N1}/s p99 {(double.IsFinite(p99) ? $"{p99:N0} ms" : "-"),9}");
+                }));
+                line = string.Create(CultureInfo.InvariantCulture, $"{load.Elapsed.TotalSeconds,5:N0} s  {line}");
+            }
+            err.WriteLine(line);
+        }
+    }
+}
