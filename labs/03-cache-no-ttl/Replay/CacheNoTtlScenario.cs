@@ -146,6 +146,37 @@ public sealed class CacheNoTtlScenario : LabScenario
         return load;
     }
 
+    /// <summary>The live mode's price reads a second on each service.</summary>
+    public const double LiveRatePerSecond = 300;
+
+    /// <inheritdoc />
+    public override LiveMode Live { get; } = new(
+        [
+            new LiveKnob("DistinctLinks", "links with a tracking id of their own", KnobTarget.Load,
+                [new("none", "0"), new("10 %", "0.1"), new("50 %", "0.5"), new("all", "1")], Initial: "0"),
+        ],
+        Load: string.Create(CultureInfo.InvariantCulture,
+            $"{LiveRatePerSecond:N0} price reads a second on each service (open loop), over {HotProducts} popular products; the knob sends a share of them as campaign links, each with its own utm_id"));
+
+    /// <inheritdoc />
+    public override async Task DriveLiveAsync(LabService service, ScenarioContext context, LiveKnobValues knobs, IProgress<LoadProgress> progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(knobs);
+        var send = Interlocked.Increment(ref _sends);
+        using var client = service.CreateClient(256);
+        await LoadDriver.RunOpenLoopAsync(client, i =>
+            {
+                // Spread evenly: request i is a campaign link when the share's running total passes a whole number.
+                var share = knobs.Number("DistinctLinks");
+                var distinct = Math.Floor((i + 1) * share) > Math.Floor(i * share);
+                return new HttpRequestMessage(HttpMethod.Get, distinct
+                    ? CampaignLink(send, i)
+                    : string.Create(CultureInfo.InvariantCulture, $"/api/prices/sku-{1 + i % HotProducts:D6}?currency=EUR"));
+            },
+            LiveRatePerSecond, TimeSpan.FromHours(12), new LoadSettings { MaxInFlight = 256, RequestTimeout = TimeSpan.FromSeconds(10) }, progress, ct).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public override void Derive(string variant, LoadResult load, IDictionary<string, double> figures)
     {

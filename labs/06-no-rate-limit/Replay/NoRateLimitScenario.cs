@@ -126,4 +126,61 @@ public sealed class NoRateLimitScenario : LabScenario
         context.Figures["storm_per_second"] = Math.Round(result.PerSecond, 1);
         return victim;
     }
+
+    /// <inheritdoc />
+    public override LiveMode Live { get; } = new(
+        [
+            new LiveKnob("BatchJob", "the batch job of deleted users", KnobTarget.Load, [new("off", "off"), new("on, retrying every 5xx at once", "on")], Initial: "off"),
+        ],
+        Load: string.Create(CultureInfo.InvariantCulture,
+            $"shop front-ends look up {VictimRate:0} users a second (open loop); the knob adds the batch job, {StormWorkers} workers retrying every 5xx at once; the charts follow the front-ends"),
+        OneAtATimeBecause: "a lookup is CPU work, and two services sharing two cores would spoil each other's figures; each takes the load for 20 s in turn, the other idle");
+
+    /// <inheritdoc />
+    public override async Task DriveLiveAsync(LabService service, ScenarioContext context, LiveKnobValues knobs, IProgress<LoadProgress> progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(knobs);
+        using var stormClient = service.CreateClient(StormWorkers);
+        using var victimClient = service.CreateClient(64);
+        var job = Enumerable.Range(1, 1_000).Select(i => $"/api/users/{i * 10}").ToList();
+        var storms = Task.Run(async () =>
+        {
+            // The job runs while the knob says so, and is called off within a fifth of a second of it saying otherwise.
+            using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+            while (await poll.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                if (knobs["BatchJob"] != "on") continue;
+                using var off = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var watch = Task.Run(async () =>
+                {
+                    while (knobs["BatchJob"] == "on" && !off.IsCancellationRequested) await Task.Delay(200, off.Token).ConfigureAwait(false);
+                    await off.CancelAsync().ConfigureAwait(false);
+                }, CancellationToken.None);
+                try
+                {
+                    await RetryStorm.RunAsync(stormClient, "batch-job", job, StormWorkers, TimeSpan.FromHours(1), off.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (off.IsCancellationRequested)
+                {
+                }
+                await off.CancelAsync().ConfigureAwait(false);
+                try { await watch.ConfigureAwait(false); }
+                catch (OperationCanceledException) { }
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await LoadDriver.RunOpenLoopAsync(victimClient, i => new HttpRequestMessage(HttpMethod.Get, $"/api/users/{1 + i % 9}")
+                {
+                    Headers = { { RetryStorm.ClientIdHeader, $"web-shop-{i % 4}" } },
+                },
+                VictimRate, TimeSpan.FromHours(12), new LoadSettings { RequestTimeout = TimeSpan.FromSeconds(60) }, progress, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            try { await storms.ConfigureAwait(false); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        }
+    }
 }

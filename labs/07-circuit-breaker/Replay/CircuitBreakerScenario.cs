@@ -149,6 +149,47 @@ public sealed class CircuitBreakerScenario : LabScenario
         return catalog;
     }
 
+    /// <inheritdoc />
+    public override LiveMode Live { get; } = new(
+        [
+            new LiveKnob("Provider", "payment provider", KnobTarget.Environment,
+                [new("ok", "ok"), new("slow (800 ms)", "slow"), new("failing (503)", "fail"), new("hanging", "hang")], Initial: "ok"),
+        ],
+        Load: string.Create(CultureInfo.InvariantCulture,
+            $"{CatalogRate:0} catalog reads and {CheckoutRate:0} checkouts a second on each service (open loop); the charts follow the catalog, which never calls the provider"));
+
+    /// <inheritdoc />
+    public override Task ApplyLiveKnobAsync(LiveKnob knob, string value, ScenarioContext context, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var behaviour = value switch
+        {
+            "ok" => DownstreamBehaviour.Ok,
+            "slow" => DownstreamBehaviour.Slow(TimeSpan.FromMilliseconds(800)),
+            "fail" => DownstreamBehaviour.Fail(503),
+            "hang" => DownstreamBehaviour.Hang,
+            _ => throw new ArgumentException($"The payment provider can be ok, slow, fail or hang, not '{value}'.", nameof(value)),
+        };
+        return context.Owned<Downstream>().SetAsync(behaviour, ct);
+    }
+
+    /// <inheritdoc />
+    public override async Task DriveLiveAsync(LabService service, ScenarioContext context, LiveKnobValues knobs, IProgress<LoadProgress> progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var patient = new LoadSettings { RequestTimeout = TimeSpan.FromSeconds(60), MaxInFlight = 256 };
+        var forever = TimeSpan.FromHours(12);
+        using var checkoutClient = service.CreateClient(256);
+        using var catalogClient = service.CreateClient(256);
+        var checkouts = LoadDriver.RunOpenLoopAsync(checkoutClient, i => new HttpRequestMessage(HttpMethod.Post, "/api/checkout")
+        {
+            Content = JsonContent.Create(new { items = new[] { new { sku = $"SKU-100{1 + i % 6}", quantity = 1 } }, cardToken = $"tok_card{1000 + i % 9000}" }),
+        }, CheckoutRate, forever, patient, progress: null, ct);
+        var catalog = LoadDriver.RunOpenLoopAsync(catalogClient, i => new HttpRequestMessage(HttpMethod.Get, i % 2 == 0 ? "/api/catalog" : $"/api/catalog/SKU-100{1 + i % 6}"),
+            CatalogRate, forever, patient, progress, ct);
+        await Task.WhenAll(checkouts, catalog).ConfigureAwait(false);
+    }
+
     private static double P99(IEnumerable<double> latencies)
     {
         var sorted = latencies.Order().ToList();
