@@ -20,5 +20,6 @@ catch (DirectoryNotFoundException e)
     return ExitCodes.Usage;
 }
 
-var app = WorkshopApp.Create(new Workspace(root, stdout, stderr), new DotnetSpecRunner());
+// WORKSHOP_STATE: where learner state and a running game day's record live (default: .workshop/ under the root).
+var app = WorkshopApp.Create(new Workspace(root, stdout, stderr, Environment.GetEnvironmentVariable("WORKSHOP_STATE") is { Length: > 0 } state ? state : null), new DotnetSpecRunner());
 return await app.RunAsync(args, signals.Token);

@@ -37,6 +37,10 @@ internal static class WorkshopApp
                 .WithDescription("Runs a lab's Broken and Fixed side by side under the same steady load, on a live page whose switches turn the incident on and off in both.")
                 .WithExample("live", "01")
                 .WithExample("live", "01", "--minutes", "20", "--no-browser");
+            config.AddCommand<GamedayCommand>("gameday")
+                .WithDescription("A game day: one lab's Broken service, unnamed, under its incident's traffic, an alert and a clock; --reveal names it and marks the teams' diagnoses.")
+                .WithExample("gameday", "--seed", "1", "--minutes", "30")
+                .WithExample("gameday", "--reveal", "team-a.md", "team-b.md");
             config.AddCommand<CheckCommand>("check")
                 .WithDescription("Runs a lab's spec against your Broken copy: each test green or red, and a hint when red.")
                 .WithExample("check", "01")
