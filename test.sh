@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The tests, on a fresh machine, in one command: what the suite needs (local tools; Debian's prometheus and chromium,
-# installed where this user may), one Release build of the solution, every test assembly on that build in a fixed
-# schedule, a smoke run of every benchmark, then a table of where the time went and one line "N passed, N failed".
+# The tests, on a fresh machine, in one command: what the suite needs (tools/setup.sh: local tools; Debian's
+# prometheus, chromium, wrk and hey, installed where this user may), one Release build of the solution, every test
+# assembly on that build in a fixed schedule, a smoke run of every benchmark, then a table of where the time went and one line "N passed, N failed".
 # CI runs this same script (.ci/run), so the README's test command is what CI proves.
 #
 #   ./test.sh                 everything
@@ -51,29 +51,10 @@ fail_setup() { echo "test.sh: $*" >&2; failed=$((failed + 1)); finish; }
 # --- what the suite needs --------------------------------------------------------------------------------------------
 step "prerequisites"
 t=$SECONDS
-command -v dotnet >/dev/null || fail_setup "no dotnet on PATH: install the .NET SDK that global.json names ($(grep -o '"version": *"[^"]*"' global.json))."
-dotnet tool restore >"$out/tools.log" 2>&1 || { cat "$out/tools.log"; fail_setup "dotnet tool restore failed (above)."; }
-
-# Debian packages the tests run for real: Prometheus (the diagnostics chapter scrapes a replay with it) and Chromium
-# (the live page's browser tests drive it with Playwright; no browser is ever downloaded).
-need=()
-command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
-[ -x /usr/bin/chromium ] || need+=(chromium)
-if [ ${#need[@]} -gt 0 ]; then
-  sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=(sudo); else
-      fail_setup "missing Debian packages: ${need[*]}; install them with: sudo apt-get install -y ${need[*]}"
-    fi
-  fi
-  command -v apt-get >/dev/null || fail_setup "missing ${need[*]} and no apt-get here: install them with your package manager (Debian names: ${need[*]})."
-  echo "installing ${need[*]} (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  { "${sudo[@]}" apt-get install -y -q "${need[@]}" || { "${sudo[@]}" apt-get update -q && "${sudo[@]}" apt-get install -y -q "${need[@]}"; }; } \
-    >"$out/apt.log" 2>&1 || { tail -n 20 "$out/apt.log"; fail_setup "apt-get could not install ${need[*]} (above)."; }
-fi
-echo "$(prometheus --version 2>&1 | head -n 1)"
-echo "$(/usr/bin/chromium --version 2>&1 | tail -n 1)"
+# The same script the README names for a bare machine and the devcontainer runs: local .NET tools, and Debian's
+# prometheus, chromium, wrk and hey, installed where this user may (or the command that would, named).
+tools/setup.sh >"$out/setup.log" 2>&1 || { cat "$out/setup.log"; fail_setup "tools/setup.sh could not make this machine ready (above)."; }
+tail -n 4 "$out/setup.log"
 clock "prerequisites (tools, apt)" $((SECONDS - t)) "ok"
 
 # --- one build -------------------------------------------------------------------------------------------------------
