@@ -2,7 +2,8 @@
 # A machine ready for the workshop, in one script: the local .NET tools (dotnet-counters, -gcdump, -stack, -trace) and
 # the Debian packages the labs run for real: prometheus (`replay --prometheus`, the diagnostics chapter), chromium
 # (the live page's browser tests, driven by Playwright; no browser is ever downloaded), wrk and hey (the load tools
-# the instructor's guide uses beside the replay). The README names it for a bare machine, the devcontainer runs it
+# the instructor's guide uses beside the replay), redis-server (the shared store of the labs that scale out; the
+# toolkit starts its own on a free loopback port, never the system's service). The README names it for a bare machine, the devcontainer runs it
 # when it is created, and the tests run it first (./test.sh), so it cannot rot unseen.
 #
 #   tools/setup.sh            install what is missing (apt-get as root, or with password-less sudo)
@@ -15,7 +16,7 @@ check=0
 case "${1:-}" in
   --check) check=1 ;;
   "") ;;
-  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print } /^set /{ exit }' "$0"; exit 0 ;;
   *) echo "setup.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 esac
 log=artifacts/setup
@@ -33,6 +34,7 @@ command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v hey >/dev/null 2>&1 || need+=(hey)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$check" -eq 1 ] && fail "missing: ${need[*]}; install them with: tools/setup.sh (or sudo apt-get install -y ${need[*]})"
   sudo=()
@@ -49,5 +51,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 echo "$(prometheus --version 2>&1 | head -n 1)"
 echo "$(/usr/bin/chromium --version 2>&1 | tail -n 1)"
-echo "wrk $(wrk --version 2>&1 | head -n 1 | awk '{print $2}'), hey at $(command -v hey)"
-echo "ready: the .NET tools of dotnet-tools.json, prometheus, chromium, wrk, hey"
+echo "wrk $(wrk --version 2>&1 | head -n 1 | awk '{print $2}'), hey at $(command -v hey), $(redis-server --version | awk '{print $1, $2, $3}')"
+echo "ready: the .NET tools of dotnet-tools.json, prometheus, chromium, wrk, hey, redis-server"

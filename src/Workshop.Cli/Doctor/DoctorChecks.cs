@@ -37,6 +37,7 @@ internal static class DoctorChecks
         LoadTool("wrk", "apt-get install wrk"),
         LoadTool("hey", "apt-get install hey"),
         Prometheus(),
+        Redis(),
         Chromium(),
     ];
 
@@ -167,6 +168,16 @@ internal static class DoctorChecks
         return path is not null
             ? new Finding($"{tool} (optional)", Verdict.Ok, path, Required: false)
             : new Finding($"{tool} (optional)", Verdict.Warning, "not installed; the workshop's own load driver needs nothing", install, Required: false);
+    }
+
+    /// <summary>Redis is optional until a lab needs a shared store; the toolkit starts its own on a free loopback port.</summary>
+    public static Finding Redis()
+    {
+        var path = Workshop.Toolkit.Processes.RedisServer.FindExecutable();
+        return path is not null
+            ? new Finding("redis-server (optional)", Verdict.Ok, path, Required: false)
+            : new Finding("redis-server (optional)", Verdict.Warning, "not installed; the labs that scale out past one process start one of their own with it",
+                Workshop.Toolkit.Processes.RedisServer.InstallHint, Required: false);
     }
 
     /// <summary>Prometheus is optional for the labs; the diagnostics chapter's monitoring steps start one.</summary>
