@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Lab08;
+
+/// <summary>The incident knobs, read from the <c>Lab</c> section (environment: <c>Lab__TokensPerSecond=10</c>).</summary>
+public sealed class LabOptions
+{
+    public const string Section = "Lab";
+
+    /// <summary>Requests a second each caller may make, on average.</summary>
+    [Range(1, 100_000)]
+    public int TokensPerSecond { get; set; } = 10;
+
+    /// <summary>Requests a caller may make at once, above the average, before it has to wait.</summary>
+    [Range(1, 100_000)]
+    public int Burst { get; set; } = 50;
+
+    /// <summary>The CPU work of one lookup: the iterations of the caller check (PBKDF2-SHA256), about a microsecond each.</summary>
+    [Range(1, 10_000_000)]
+    public int WorkFactor { get; set; } = 2_000;
+
+    /// <summary>FIX: the Redis server every replica keeps its callers' buckets in (host:port).</summary>
+    [Required]
+    public string Redis { get; set; } = "127.0.0.1:6379";
+
+    /// <summary>FIX: how many replicas share the limit: without Redis, each allows its share of it, so all of them together still allow one limit.</summary>
+    [Range(1, 1_000)]
+    public int Replicas { get; set; } = 3;
+
+    /// <summary>
+    /// FIX: the callers and their API keys, stored hashed (SHA-256, hex): <c>Lab:ApiKeys:web-shop=5e88...</c>. A caller
+    /// is who its key says, not what it calls itself.
+    /// </summary>
+    public Dictionary<string, string> ApiKeys { get; set; } = new(StringComparer.Ordinal);
+}
