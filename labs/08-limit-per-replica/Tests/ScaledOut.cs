@@ -1,11 +1,13 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using System.Globalization;
 using Lab08.Proxy;
 using Workshop.ServiceKit;
 using Workshop.TestKit;
 using Workshop.Toolkit.Processes;
-using Workshop.Toolkit.Prometheus;
 
 namespace Lab08.Tests;
 
@@ -23,7 +25,8 @@ internal sealed class ScaledOut : IAsyncDisposable
     // The callers' keys, hashed as a deployment stores them: set on every variant (Broken reads none).
     private static readonly (string, string)[] ApiKeys =
     [
-        .. new[] { ("batch-job", BatchJobKey), ("web-shop", WebShopKey), ("partner", PartnerKey) }.Select(k =>
+        .. new[] { ("batch-job", BatchJobKey), ("web-shop", WebShopKey), ("partner", PartnerKey) }
+            .Concat(Enumerable.Range(1, Probes).Select(i => ($"probe-{i}", ProbeKey(i)))).Select(k =>
             ($"Lab:ApiKeys:{k.Item1}", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(k.Item2))))),
     ];
 
@@ -37,6 +40,15 @@ internal sealed class ScaledOut : IAsyncDisposable
         _proxy = proxy;
         Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 64 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
+
+    /// <summary>Callers the spec may bring in fresh, each with a full bucket: probe-1 to probe-20.</summary>
+    public const int Probes = 20;
+
+    /// <summary>The key of caller probe-<paramref name="i"/>.</summary>
+    public static string ProbeKey(int i) => $"lab08-probe-{i}-key";
+
+    /// <summary>The service's own meter, in every variant.</summary>
+    public const string MeterName = "Lab08.Users";
 
     public RedisServer Redis { get; }
 
@@ -93,25 +105,17 @@ internal sealed class ScaledOut : IAsyncDisposable
         return statuses.GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
     }
 
-    /// <summary>A figure of each replica's /metrics (summed over labels; 0 when absent).</summary>
-    public async Task<double[]> EachReplicaAsync(string metric)
-    {
-        var figures = new double[_replicas.Count];
-        for (var i = 0; i < _replicas.Count; i++)
-        {
-            using var reader = new MetricsReader(_replicas[i].BaseAddress!);
-            var snapshot = await reader.ScrapeAsync();
-            figures[i] = snapshot.Contains(metric) ? snapshot.Sum(metric) : 0;
-        }
-        return figures;
-    }
+    /// <summary>
+    /// Collects one of the service's instruments (meter <c>Lab08.Users</c>) in each replica apart: the replicas share this
+    /// test process, where every host's /metrics would show every host's instruments of the same meter, so each
+    /// collector listens to the meters of one host's <see cref="IMeterFactory"/> only.
+    /// </summary>
+    public MetricCollector<long>[] Collect(string instrument) =>
+        [.. _replicas.Select(r => new MetricCollector<long>(r.Services.GetRequiredService<IMeterFactory>(), MeterName, instrument))];
 
-    /// <summary>True when the first replica's /metrics has the metric at all.</summary>
-    public async Task<bool> ExportsAsync(string metric)
-    {
-        using var reader = new MetricsReader(_replicas[0].BaseAddress!);
-        return (await reader.ScrapeAsync()).Contains(metric);
-    }
+    /// <summary>The sum of each collector's measurements so far.</summary>
+    public static long[] Totals(MetricCollector<long>[] collectors) =>
+        [.. collectors.Select(c => c.GetMeasurementSnapshot().Sum(m => m.Value))];
 
     public async ValueTask DisposeAsync()
     {

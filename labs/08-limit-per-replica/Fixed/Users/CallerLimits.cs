@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
@@ -21,13 +22,15 @@ public static class CallerLimits
     public static IServiceCollection AddCallerLimits(this IServiceCollection services)
     {
         services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(Store(sp.GetRequiredService<IOptions<LabOptions>>().Value.Redis)));
+        services.AddSingleton<StoreHealth>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreHealth>());
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<LabOptions>, UserMetrics, IConnectionMultiplexer>((limiter, options, metrics, redis) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<LabOptions>, UserMetrics, StoreHealth>((limiter, options, metrics, store) =>
         {
             var lab = options.Value;
-            metrics.WatchStore(() => redis.IsConnected);
+            metrics.WatchStore(() => store.Up);
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.GlobalLimiter = GlobalLimiter(lab, redis, metrics);
+            limiter.GlobalLimiter = GlobalLimiter(lab, store, metrics);
             limiter.OnRejected = async (context, ct) =>
             {
                 var policy = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? "per-client" : "concurrency";
@@ -68,9 +71,11 @@ public static class CallerLimits
     };
 
     /// <summary>Each authenticated caller's shared bucket (or its local share), then a concurrency limit for all.</summary>
-    public static PartitionedRateLimiter<HttpContext> GlobalLimiter(LabOptions lab, IConnectionMultiplexer redis, UserMetrics metrics)
+    public static PartitionedRateLimiter<HttpContext> GlobalLimiter(LabOptions lab, StoreHealth store, UserMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(lab);
+        ArgumentNullException.ThrowIfNull(store);
+        var redis = store.Redis;
         var shared = new RedisTokenBucketRateLimiterOptions
         {
             ConnectionMultiplexerFactory = () => redis,
@@ -88,7 +93,7 @@ public static class CallerLimits
         };
         return PartitionedRateLimiter.CreateChained(
             PartitionedRateLimiter.Create<HttpContext, string>(http => Caller(http) is { } caller
-                ? RateLimitPartition.Get(caller, key => new StoreOrShare(new RedisTokenBucketRateLimiter<string>($"lab08:{key}", shared), new TokenBucketRateLimiter(share), redis, metrics))
+                ? RateLimitPartition.Get(caller, key => new StoreOrShare(new RedisTokenBucketRateLimiter<string>($"lab08:{key}", shared), new TokenBucketRateLimiter(share), store, metrics))
                 : RateLimitPartition.GetNoLimiter("workshop")),
             PartitionedRateLimiter.Create<HttpContext, string>(http => WorkshopServiceExtensions.IsWorkshopEndpoint(http.Request.Path)
                 ? RateLimitPartition.GetNoLimiter("workshop")
@@ -103,6 +108,53 @@ public static class CallerLimits
     /// <summary>The authenticated caller, or null for the workshop's own endpoints (an unauthenticated call never gets this far: it is a 401).</summary>
     public static string? Caller(HttpContext http) =>
         WorkshopServiceExtensions.IsWorkshopEndpoint(http.Request.Path) ? null : http.User.Identity?.Name ?? "anonymous";
+
+    /// <summary>
+    /// Whether this replica may rely on Redis now. Down as soon as the connection fails or a command or a ping does; up
+    /// again once pings (one every half second) have come back for a whole second without a failure: a client that has
+    /// just reconnected still fails commands for a moment, and a replica that flips between the shared bucket and its
+    /// share would let a caller through twice.
+    /// </summary>
+    public sealed class StoreHealth : BackgroundService
+    {
+        private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(500);
+        private static readonly TimeSpan Settled = TimeSpan.FromSeconds(1);
+        private long _answeringSince; // Stopwatch timestamp of the first ping answered since the last failure; 0: none
+
+        public StoreHealth(IConnectionMultiplexer redis)
+        {
+            Redis = redis;
+            // The connection commands go through; the subscriber's own reconnects say nothing about commands.
+            redis.ConnectionFailed += (_, e) =>
+            {
+                if (e.ConnectionType == ConnectionType.Interactive) Failed();
+            };
+        }
+
+        public IConnectionMultiplexer Redis { get; }
+
+        public bool Up => Interlocked.Read(ref _answeringSince) is var since && since != 0 && Stopwatch.GetElapsedTime(since) >= Settled;
+
+        public void Failed() => Interlocked.Exchange(ref _answeringSince, 0);
+
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            using var timer = new PeriodicTimer(Every);
+            do
+            {
+                try
+                {
+                    await Redis.GetDatabase().PingAsync();
+                    Interlocked.CompareExchange(ref _answeringSince, Stopwatch.GetTimestamp(), 0);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    Failed();
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+    }
 
     /// <summary>A lease not granted here and now: the caller asks again with AcquireAsync.</summary>
     private sealed class NotYet : RateLimitLease
@@ -145,7 +197,7 @@ public static class CallerLimits
     /// The shared bucket while Redis answers; this replica's share of the limit while it does not. The request is
     /// decided either way: a limiter that throws would turn a store outage into an outage of the service.
     /// </summary>
-    private sealed class StoreOrShare(RateLimiter shared, RateLimiter local, IConnectionMultiplexer redis, UserMetrics metrics) : RateLimiter
+    private sealed class StoreOrShare(RateLimiter shared, RateLimiter local, StoreHealth store, UserMetrics metrics) : RateLimiter
     {
         public override TimeSpan? IdleDuration => local.IdleDuration is { } l && shared.IdleDuration is { } s ? (l < s ? l : s) : null;
 
@@ -155,7 +207,8 @@ public static class CallerLimits
         // properly" (the middleware then awaits AcquireAsync), unless Redis is out of reach and the local share decides.
         protected override RateLimitLease AttemptAcquireCore(int permitCount)
         {
-            if (redis.IsConnected) return NotYet.Instance;
+            if (store.Up) return NotYet.Instance;
+           
             var lease = local.AttemptAcquire(permitCount);
             if (lease.IsAcquired) metrics.DecidedLocally();
             return lease;
@@ -163,7 +216,7 @@ public static class CallerLimits
 
         protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
         {
-            if (redis.IsConnected)
+            if (store.Up)
             {
                 try
                 {
@@ -172,7 +225,8 @@ public static class CallerLimits
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {
-                    // Gone between the check and the call: decide here, as below.
+                    // Gone between the check and the call: the replica decides alone until Redis has answered again.
+                    store.Failed();
                 }
             }
             metrics.DecidedLocally();
