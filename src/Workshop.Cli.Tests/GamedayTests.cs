@@ -39,6 +39,10 @@ public sealed class GamedayTests(ITestOutputHelper output)
         ["07"] = "shop_db_pool_waiting stays high: every database connection is held. Stack traces show checkouts waiting on the payment provider. " +
                  "The provider hangs and each checkout holds a connection through three tries with long timeouts, with no circuit breaker. " +
                  "Fix: a circuit breaker with short per-try timeouts, and no connection held during the call.",
+        ["08"] = "Summed over the three replicas, the batch job got 180 lookups admitted for a burst of 60: three times its limit, once per replica. " +
+                 "hey through the proxy with a new X-Client-Id header on each request got all 600 admitted. The token buckets live in memory in each process, " +
+                 "keyed on the X-Client-Id the caller picks. Fix: keep the buckets in Redis, shared by every replica (RedisRateLimiting), keyed on API keys, " +
+                 "with each replica's share of the limit as the fallback when Redis is down.",
     };
 
     [Fact]

@@ -106,7 +106,7 @@ public sealed class SharedLimitSpec(ITestOutputHelper output)
             $"decided by each replica alone: {string.Join(", ", back.DecidedAlone)}); expected the replicas to share the limit again, none deciding alone.");
     }
 
-    [Guard]
+    [Guard("deletes-the-feature")]
     public async Task WellBehavedCaller_WithinItsLimit_IsServedByEveryReplica(LabTarget target)
     {
         // Arrange
