@@ -2,8 +2,9 @@
 # A machine ready for the workshop, in one script: the local .NET tools (dotnet-counters, -gcdump, -stack, -trace) and
 # the Debian packages the labs run for real: prometheus (`replay --prometheus`, the diagnostics chapter), chromium
 # (the live page's browser tests, driven by Playwright; no browser is ever downloaded), wrk and hey (the load tools
-# the instructor's guide uses beside the replay), redis-server (the shared store of the labs that scale out; the
-# toolkit starts its own on a free loopback port, never the system's service). The README names it for a bare machine, the devcontainer runs it
+# the instructor's guide uses beside the replay), redis-server (the shared store of the labs that scale out) and
+# rabbitmq-server (the broker of the message-queue labs); the toolkit starts its own of each on free loopback ports,
+# never the system's service. The README names it for a bare machine, the devcontainer runs it
 # when it is created, and the tests run it first (./test.sh), so it cannot rot unseen.
 #
 #   tools/setup.sh            install what is missing (apt-get as root, or with password-less sudo)
@@ -35,6 +36,7 @@ command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v hey >/dev/null 2>&1 || need+=(hey)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || command -v rabbitmq-server >/dev/null 2>&1 || need+=(rabbitmq-server)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$check" -eq 1 ] && fail "missing: ${need[*]}; install them with: tools/setup.sh (or sudo apt-get install -y ${need[*]})"
   sudo=()
@@ -52,4 +54,5 @@ fi
 echo "$(prometheus --version 2>&1 | head -n 1)"
 echo "$(/usr/bin/chromium --version 2>&1 | tail -n 1)"
 echo "wrk $(wrk --version 2>&1 | head -n 1 | awk '{print $2}'), hey at $(command -v hey), $(redis-server --version | awk '{print $1, $2, $3}')"
-echo "ready: the .NET tools of dotnet-tools.json, prometheus, chromium, wrk, hey, redis-server"
+echo "rabbitmq-server $(ls /usr/lib/rabbitmq/lib 2>/dev/null | sed -n 's/^rabbitmq_server-//p' | head -n 1)"
+echo "ready: the .NET tools of dotnet-tools.json, prometheus, chromium, wrk, hey, redis-server, rabbitmq-server"

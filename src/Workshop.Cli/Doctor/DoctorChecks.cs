@@ -38,6 +38,7 @@ internal static class DoctorChecks
         LoadTool("hey", "apt-get install hey"),
         Prometheus(),
         Redis(),
+        RabbitMq(),
         Chromium(),
     ];
 
@@ -178,6 +179,16 @@ internal static class DoctorChecks
             ? new Finding("redis-server (optional)", Verdict.Ok, path, Required: false)
             : new Finding("redis-server (optional)", Verdict.Warning, "not installed; the labs that scale out past one process start one of their own with it",
                 Workshop.Toolkit.Processes.RedisServer.InstallHint, Required: false);
+    }
+
+    /// <summary>RabbitMQ is optional until a lab needs a broker; the toolkit starts its own, with its own epmd, on free loopback ports.</summary>
+    public static Finding RabbitMq()
+    {
+        var path = Workshop.Toolkit.Processes.RabbitMqServer.FindExecutable();
+        return path is not null
+            ? new Finding("rabbitmq-server (optional)", Verdict.Ok, path, Required: false)
+            : new Finding("rabbitmq-server (optional)", Verdict.Warning, "not installed; the message-queue labs start a broker of their own with it",
+                Workshop.Toolkit.Processes.RabbitMqServer.InstallHint, Required: false);
     }
 
     /// <summary>Prometheus is optional for the labs; the diagnostics chapter's monitoring steps start one.</summary>
