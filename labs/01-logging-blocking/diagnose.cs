@@ -16,7 +16,11 @@ var broken = await run.StartAsync("Broken", slowDisk, logs);
 var cpuBefore = Process.GetProcessById(broken.ProcessId).TotalProcessorTime;
 var load = run.LoadForAsync(broken, "/api/orders/42", TimeSpan.FromSeconds(10), concurrency: 50);
 await Task.Delay(TimeSpan.FromSeconds(3));
-var health = await run.TimeGetAsync(broken, "/healthz");
+// Three health checks at once, as an orchestrator's probes and a load balancer's arrive: a lock admits its waiters in
+// no fixed order, so one probe alone may be lucky; the median is what a probe typically waits.
+var probes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => run.TimeGetAsync(broken, "/healthz")));
+var health = probes.Order().ElementAt(1);
+run.Say($"The median of three health checks sent together: {health.TotalSeconds:0.0} s");
 var stacks = await run.ToolAsync("dotnet-stack", ["report", "-p", $"{broken.ProcessId}"], show: "^$");
 run.Say("Threads in the lab's code, grouped by where they are (the toolkit's reading of the dotnet-stack report):");
 foreach (var group in DotnetDiagnostics.GroupThreads(stacks, "Lab01.").Take(3))
