@@ -176,8 +176,8 @@ bench_smoke() {
 # of Broken), and the benchmark smoke, in three lanes of about equal length. Measured beside two CPU hogs: the drift
 # guard 370 s; the notebooks 440 s, split by name; the CLI's 85 s; the benchmark smoke 135 s. A lane runs its items
 # one after another.
-notebooks_a='DisplayName~00-diagnostics|DisplayName~01-|DisplayName~05-|DisplayName~06-|DisplayName~08-|DisplayName~00-middleware'
-notebooks_b='DisplayName!~00-diagnostics&DisplayName!~01-&DisplayName!~05-&DisplayName!~06-&DisplayName!~08-&DisplayName!~00-middleware'
+notebooks_a='DisplayName~00-diagnostics|DisplayName~01-|DisplayName~05-|DisplayName~06-|DisplayName~08-|DisplayName~09-|DisplayName~00-middleware'
+notebooks_b='DisplayName!~00-diagnostics&DisplayName!~01-&DisplayName!~05-&DisplayName!~06-&DisplayName!~08-&DisplayName!~09-&DisplayName!~00-middleware'
 lane_1=() lane_2=() lane_3=()
 T=$'\t' # a lane item's fields: project, filter (which holds '|'), label
 [ $bench -eq 1 ] && lane_3+=("benchmarks")

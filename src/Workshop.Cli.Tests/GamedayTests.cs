@@ -43,6 +43,10 @@ public sealed class GamedayTests(ITestOutputHelper output)
                  "hey through the proxy with a new X-Client-Id header on each request got all 600 admitted. The token buckets live in memory in each process, " +
                  "keyed on the X-Client-Id the caller picks. Fix: keep the buckets in Redis, shared by every replica (RedisRateLimiting), keyed on API keys, " +
                  "with each replica's share of the limit as the fallback when Redis is down.",
+        ["09"] = "The consumer's memory climbs with the queue's depth and rabbitmqctl list_queues shows thousands of messages unacknowledged, none ready: " +
+                 "the broker handed the consumer the whole backlog. After a restart, orders were reserved twice: every unacknowledged message was redelivered. " +
+                 "No prefetch limit (no BasicQos), so the broker pushes every message. Fix: set prefetch with BasicQos, bounded concurrency, acknowledge after the work, " +
+                 "and an idempotency key per order for the warehouse so a redelivery is harmless.",
     };
 
     [Fact]

@@ -126,20 +126,25 @@ internal sealed class Backlog : IAsyncDisposable
 
     /// <summary>
     /// Waits until the warehouse has reserved at least <paramref name="orders"/> orders and the consumer has gone quiet:
-    /// the queue empty and, by the service's own count, no order in hand and none finished for a second.
+    /// the queue empty and, by the service's own count, no order in hand and none finished for a second. Gives up after
+    /// <paramref name="timeout"/>, or once nothing has moved (the queue, the reservations, the service's count) for 10 s.
     /// </summary>
     public async Task<bool> DrainedAsync(HttpClient consumer, int orders, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         var quiet = 0;
-        double? lastProcessed = null;
-        while (clock.Elapsed < timeout)
+        (long, long, double)? last = null;
+        var lastMove = TimeSpan.Zero;
+        while (clock.Elapsed < timeout && clock.Elapsed - lastMove < TimeSpan.FromSeconds(10))
         {
             var (ready, _) = await CountsAsync();
             var inHand = await ServiceMetrics.ReadAsync(consumer, "orders_in_progress") ?? 0;
             var processed = await ServiceMetrics.ReadAsync(consumer, "orders_processed_total") ?? 0;
-            quiet = ready == 0 && inHand == 0 && processed == lastProcessed && await ReservationsAsync() >= orders ? quiet + 1 : 0;
-            lastProcessed = processed;
+            var reservations = await ReservationsAsync();
+            var now = (ready, reservations, processed);
+            if (now != last) lastMove = clock.Elapsed;
+            quiet = ready == 0 && inHand == 0 && now == last && reservations >= orders ? quiet + 1 : 0;
+            last = now;
             if (quiet >= 10) return true;
             await Task.Delay(100);
         }
