@@ -47,6 +47,12 @@ public sealed class GamedayTests(ITestOutputHelper output)
                  "the broker handed the consumer the whole backlog. After a restart, orders were reserved twice: every unacknowledged message was redelivered. " +
                  "No prefetch limit (no BasicQos), so the broker pushes every message. Fix: set prefetch with BasicQos, bounded concurrency, acknowledge after the work, " +
                  "and an idempotency key per order for the warehouse so a redelivery is harmless.",
+        ["10"] = "http_server_active_requests kept climbing, about one for every ten stock checks, and the retained heap grew with it: " +
+                 "those requests never got an answer. A gcdump showed thousands of baskets and PendingCall objects held by the InventoryClient's " +
+                 "ConcurrentDictionary of pending calls. Root cause: a call waits in the pending table with no deadline and without the request's " +
+                 "cancellation token, and its entry is removed only when the backend's reply arrives, so every reply the inventory dropped left a caller " +
+                 "waiting and its basket in memory for good. Fix: Task.WaitAsync with a timeout on the TimeProvider and the caller's token, remove the " +
+                 "entry in a finally, cap the table at MaxPendingCalls (503) and answer 504 at the deadline, with inventory_pending_calls on /metrics.",
     };
 
     [Fact]
