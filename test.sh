@@ -55,6 +55,12 @@ t=$SECONDS
 # prometheus, chromium, wrk and hey, installed where this user may (or the command that would, named).
 tools/setup.sh >"$out/setup.log" 2>&1 || { cat "$out/setup.log"; fail_setup "tools/setup.sh could not make this machine ready (above)."; }
 tail -n 4 "$out/setup.log"
+# Heap snapshots (the diagnoses, the notebooks) write dumps of up to 1 GB to the temporary folder, three lanes at once:
+# with too little room they fail with "No space left on device" in tests that have nothing wrong with them. Say so first.
+tmp_free_gb=$(df -Pk "${TMPDIR:-/tmp}" | awk 'NR == 2 { print int($4 / 1048576) }')
+if [ "${tmp_free_gb:-0}" -lt 6 ]; then
+  echo "warning: ${tmp_free_gb:-0} GB free in ${TMPDIR:-/tmp}; the suite's heap dumps need up to 6 GB at once (free some, or point TMPDIR elsewhere)"
+fi
 clock "prerequisites (tools, apt)" $((SECONDS - t)) "ok"
 
 # --- one build -------------------------------------------------------------------------------------------------------
