@@ -33,6 +33,8 @@ fi
 need=()
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# A Chinese font: Chromium draws the live page in Chinese (`--lang zh-CN`) as boxes without one.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v hey >/dev/null 2>&1 || need+=(hey)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
@@ -55,4 +57,4 @@ echo "$(prometheus --version 2>&1 | head -n 1)"
 echo "$(/usr/bin/chromium --version 2>&1 | tail -n 1)"
 echo "wrk $(wrk --version 2>&1 | head -n 1 | awk '{print $2}'), hey at $(command -v hey), $(redis-server --version | awk '{print $1, $2, $3}')"
 echo "rabbitmq-server $(ls /usr/lib/rabbitmq/lib 2>/dev/null | sed -n 's/^rabbitmq_server-//p' | head -n 1)"
-echo "ready: the .NET tools of dotnet-tools.json, prometheus, chromium, wrk, hey, redis-server, rabbitmq-server"
+echo "ready: the .NET tools of dotnet-tools.json, prometheus, chromium (and a Chinese font), wrk, hey, redis-server, rabbitmq-server"

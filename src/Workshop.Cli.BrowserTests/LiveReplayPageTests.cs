@@ -64,6 +64,38 @@ public sealed class LiveReplayPageTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task LiveReplay_InChinese_LabelsThePageInChineseAroundTheSameFigures()
+    {
+        // Arrange
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
+        using var replay = LiveReplayProcess.Start("--lang", "zh-CN", "replay", "01", "--live", "--no-browser", "--json", "--out", Path.Combine(_scratch, "replay"));
+        var address = await replay.AddressAsync(TimeSpan.FromMinutes(5));
+
+        // Act
+        await page.GotoAsync(address.ToString());
+        await WaitAsync(page, "document.body.dataset.state === 'ended'", "the replay's end", TimeSpan.FromMinutes(4));
+        var screenshot = await ScreenshotAsync(page, "live-01-zh-CN.png");
+        var exit = await replay.ExitAsync(TimeSpan.FromMinutes(1));
+        output.WriteLine($"screenshot: {screenshot}\n--- stderr\n{replay.Err}");
+
+        // Assert: Chinese words, the figures of the same run's JSON.
+        exit.Should().Be(0, "the replay finished");
+        (await page.GetAttributeAsync("html", "lang")).Should().Be("zh-CN");
+        (await page.TextContentAsync("#lab")).Should().Contain("拖垮服务的请求日志", "the lab's title is its Chinese report's");
+        (await page.TextContentAsync(".variant[data-variant=\"Broken\"] [data-tile=\"completed\"] .label")).Should().Be("已应答请求");
+        (await page.TextContentAsync("#headline .measure")).Should().Contain("比 Broken 好").And.NotContain("better");
+        (await page.TextContentAsync("#status")).Should().Be("回放已完成");
+        replay.Err.Should().Contain("实时页面：").And.Contain("正在回放 01-logging-blocking");
+        var json = JsonNode.Parse(replay.Out)!;
+        var ratio = await page.GetAttributeAsync("#headline [data-role=\"ratio\"]", "data-value");
+        double.Parse(ratio!, CultureInfo.InvariantCulture).Should().Be(json["headline"]!["ratio"]!.GetValue<double>(), "the figures are the same in both languages");
+        (await FigureAsync(page, "Fixed", "completed")).Should().Be(json["fixed"]!["completed"]!.GetValue<double>());
+    }
+
+    [Fact]
     public async Task LiveReplay_StopButtonDuringBrokensLoad_StopsTheReplayItsServicesAndThePage()
     {
         // Arrange: twice the load, so that Broken is still running when the button is pressed.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Spectre.Console;
 using Workshop.Cli;
 using Workshop.Cli.Check;
@@ -22,4 +23,5 @@ catch (DirectoryNotFoundException e)
 
 // WORKSHOP_STATE: where learner state and a running game day's record live (default: .workshop/ under the root).
 var app = WorkshopApp.Create(new Workspace(root, stdout, stderr, Environment.GetEnvironmentVariable("WORKSHOP_STATE") is { Length: > 0 } state ? state : null), new DotnetSpecRunner());
-return await app.RunAsync(args, signals.Token);
+// --lang zh-CN|en, else WORKSHOP_LANG, else the system locale: the language of every text the CLI and its live page show.
+return await WorkshopApp.RunAsync(app, stderr, args, Environment.GetEnvironmentVariable, CultureInfo.CurrentUICulture, signals.Token);

@@ -1,8 +1,10 @@
+using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Check;
 using Workshop.Cli.Commands;
 using Workshop.Cli.Infrastructure;
+using Workshop.Cli.Localization;
 
 namespace Workshop.Cli;
 
@@ -66,19 +68,42 @@ internal static class WorkshopApp
         return app;
     }
 
+    /// <summary>
+    /// Runs <paramref name="app"/> in the language <c>--lang</c>, <c>WORKSHOP_LANG</c> or the locale of
+    /// <paramref name="environment"/> asks for: the UI culture flows with the run into every command, so each text the
+    /// run shows comes from that language's resources.
+    /// </summary>
+    public static async Task<int> RunAsync(CommandApp app, IAnsiConsole err, string[] args, Func<string, string?> environment, CultureInfo system, CancellationToken ct)
+    {
+        CultureInfo culture;
+        string[] rest;
+        try
+        {
+            (culture, rest) = Language.Choose(args, environment, system);
+        }
+        catch (UsageException e)
+        {
+            err.Write(RawLine.Error(Texts.Get("App.UsageError", e.Message)));
+            return ExitCodes.Usage;
+        }
+
+        CultureInfo.CurrentUICulture = culture;
+        return await app.RunAsync(rest, ct);
+    }
+
     /// <summary>One line on stderr for any error; exit 2 when the arguments were at fault.</summary>
     private static int Report(IAnsiConsole err, Exception exception)
     {
         switch (exception)
         {
             case OperationCanceledException:
-                err.MarkupLine("[yellow]Cancelled.[/]");
+                err.MarkupLine(Texts.Get("App.Cancelled"));
                 return ExitCodes.Interrupted;
             case CommandParseException or CommandRuntimeException or UsageException:
-                err.Write(RawLine.Error($"{OneLine(exception.Message)} (see 'workshop --help')"));
+                err.Write(RawLine.Error(Texts.Get("App.UsageError", OneLine(exception.Message))));
                 return ExitCodes.Usage;
             default:
-                err.MarkupLineInterpolated($"[red]error:[/] {Messages.Of(exception)}");
+                err.MarkupLine(Texts.Get("App.Failed", Markup.Escape(Messages.Of(exception))));
                 if (Environment.GetEnvironmentVariable("WORKSHOP_DEBUG") == "1") err.WriteException(exception);
                 return ExitCodes.Failed;
         }

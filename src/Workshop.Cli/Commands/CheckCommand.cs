@@ -5,6 +5,7 @@ using Spectre.Console.Cli;
 using Workshop.Cli.Check;
 using Workshop.Cli.Hints;
 using Workshop.Cli.Infrastructure;
+using Workshop.Cli.Localization;
 using Workshop.Toolkit.Repository;
 
 namespace Workshop.Cli.Commands;
@@ -29,7 +30,7 @@ internal sealed class CheckCommand(Workspace workspace, ISpecRunner runner, Watc
         var lab = Workspace.FindLab(settings.Lab);
         return lab.Variants().Contains("Tests") && lab.Variants().Contains("Broken")
             ? ValidationResult.Success()
-            : ValidationResult.Error($"Lab {lab.Name} has no Tests and Broken projects to check.");
+            : ValidationResult.Error(Texts.Get("Check.NoProjects", lab.Name));
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -46,10 +47,10 @@ internal sealed class CheckCommand(Workspace workspace, ISpecRunner runner, Watc
         {
             while (true)
             {
-                Workspace.Err.MarkupLineInterpolated(
-                    $"[dim]Watching {Workspace.Relative(broken)} ({(watcher.UsesFileEvents ? "file events, and a poll" : "a poll")} every {timing.PollInterval.TotalSeconds:0.#} s); Ctrl+C to stop.[/]");
+                Workspace.Err.MarkupLine(Texts.Get("Check.Watching", Markup.Escape(Workspace.Relative(broken)),
+                    Texts.Get(watcher.UsesFileEvents ? "Check.WatchEvents" : "Check.WatchPoll"), timing.PollInterval.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)));
                 await watcher.WaitForChangeAsync(cancellationToken);
-                Workspace.Out.Write(new Rule($"[dim]{DateTime.Now:HH:mm:ss} change under {Markup.Escape(Workspace.Relative(broken))}: checking again[/]").LeftJustified());
+                Workspace.Out.Write(new Rule(Texts.Get("Check.Again", DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture), Markup.Escape(Workspace.Relative(broken)))).LeftJustified());
                 code = await CheckOnceAsync(lab, broken, cancellationToken);
             }
         }
@@ -63,11 +64,11 @@ internal sealed class CheckCommand(Workspace workspace, ISpecRunner runner, Watc
     private async Task<int> CheckOnceAsync(LabInfo lab, string broken, CancellationToken ct)
     {
         var fingerprint = SourceFingerprint.Of(broken);
-        var run = await Workspace.Err.Status().StartAsync($"Building the {lab.Name} spec", async status =>
+        var run = await Workspace.Err.Status().StartAsync(Texts.Get("Check.Building", lab.Name), async status =>
         {
             var phase = new Phase(p => status.Status(p == "running"
-                ? $"Running the {lab.Name} spec against {Workspace.Relative(broken)} (LAB_TARGET=broken)"
-                : $"Building the {lab.Name} spec"));
+                ? Texts.Get("Check.Running", lab.Name, Workspace.Relative(broken))
+                : Texts.Get("Check.Building", lab.Name)));
             return await runner.RunAsync(Workspace.Root, lab, phase, ct);
         });
 
@@ -99,7 +100,7 @@ internal sealed class CheckCommand(Workspace workspace, ISpecRunner runner, Watc
         {
             var seconds = test.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
             output.Write(new RawLine(
-                (test.Passed ? "✔ pass  " : "✘ fail  ", new Style(test.Passed ? Color.Green : Color.Red, decoration: Decoration.Bold)),
+                (Texts.Get(test.Passed ? "Check.Pass" : "Check.Fail"), new Style(test.Passed ? Color.Green : Color.Red, decoration: Decoration.Bold)),
                 (ShortName(test.Name), new Style(decoration: Decoration.Bold)),
                 ($"  {seconds} s", new Style(Color.Grey))));
             if (test.Message is { Length: > 0 } message)
@@ -109,27 +110,26 @@ internal sealed class CheckCommand(Workspace workspace, ISpecRunner runner, Watc
         var elapsed = Timing(run);
         if (run.IsGreen)
         {
-            output.MarkupLineInterpolated($"[bold green]GREEN[/]: all {run.Tests.Count} tests pass against {Workspace.Relative(broken)} ({elapsed}).");
-            output.MarkupLine($"Compare with the reference fix: [aqua]./workshop diff {lab.Id}[/]; see it under load: [aqua]./workshop replay {lab.Id}[/]");
+            output.MarkupLine(Texts.Get("Check.Green", run.Tests.Count, Markup.Escape(Workspace.Relative(broken)), Markup.Escape(elapsed)));
+            output.MarkupLine(Texts.Get("Check.Compare", lab.Id));
             return;
         }
 
         if (run.Problem is not null)
         {
-            output.MarkupLineInterpolated($"[bold red]RED[/]: {run.Problem.Split('\n')[0]} ({elapsed})");
-            output.Write(new Panel(new Text(string.Join('\n', run.Problem.Split('\n').Skip(1)))).Header("output").BorderColor(Color.Red));
+            output.MarkupLine(Texts.Get("Check.RedProblem", Markup.Escape(run.Problem.Split('\n')[0]), Markup.Escape(elapsed)));
+            output.Write(new Panel(new Text(string.Join('\n', run.Problem.Split('\n').Skip(1)))).Header(Texts.Get("Check.Output")).BorderColor(Color.Red));
         }
         else
         {
-            output.MarkupLineInterpolated(
-                $"[bold red]RED[/]: {run.Failed} of {run.Tests.Count} tests fail against {Workspace.Relative(broken)} ({elapsed}). Fix Broken/ until they pass.");
+            output.MarkupLine(Texts.Get("Check.Red", run.Failed, run.Tests.Count, Markup.Escape(Workspace.Relative(broken)), Markup.Escape(elapsed)));
         }
 
         var hints = HintBook.Read(lab);
         if (hints.Count > 0)
         {
-            output.Write(HintBook.Render(hints[0], hints.Count));
-            output.MarkupLine($"[dim]Next hint: ./workshop hint {lab.Id} · re-run on every save: ./workshop check {lab.Id} --watch[/]");
+            output.Write(HintBook.Render(hints[0], hints.Count, output.Profile.Width));
+            output.MarkupLine(Texts.Get("Check.NextHint", lab.Id));
         }
     }
 
@@ -138,7 +138,7 @@ internal sealed class CheckCommand(Workspace workspace, ISpecRunner runner, Watc
     {
         static string S(TimeSpan t) => t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
         return run.Build is { } build
-            ? $"{S(run.Elapsed)}: build {S(build)}, tests {S(run.Elapsed - build)}"
+            ? Texts.Get("Check.Timing", S(run.Elapsed), S(build), S(run.Elapsed - build))
             : S(run.Elapsed);
     }
 

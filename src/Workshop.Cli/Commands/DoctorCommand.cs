@@ -2,6 +2,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Doctor;
 using Workshop.Cli.Infrastructure;
+using Workshop.Cli.Localization;
 
 namespace Workshop.Cli.Commands;
 
@@ -10,18 +11,18 @@ internal sealed class DoctorCommand(Workspace workspace) : AsyncCommand
 {
     public override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var findings = await workspace.Err.Status().StartAsync("Checking this machine", _ => DoctorChecks.RunAllAsync(workspace.Root, cancellationToken));
+        var findings = await workspace.Err.Status().StartAsync(Texts.Get("Doctor.Checking"), _ => DoctorChecks.RunAllAsync(workspace.Root, cancellationToken));
 
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("Check").AddColumn("").AddColumn("Found").AddColumn("Fix");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(Texts.Get("Doctor.ColumnCheck")).AddColumn("").AddColumn(Texts.Get("Doctor.ColumnFound")).AddColumn(Texts.Get("Doctor.ColumnFix"));
         foreach (var f in findings)
         {
             table.AddRow(
                 new Text(f.Check),
                 new Markup(f.Verdict switch
                 {
-                    Verdict.Ok => "[green]ok[/]",
-                    Verdict.Warning => f.Required ? "[yellow]warning[/]" : "[yellow]missing[/]",
-                    _ => "[red]FAILED[/]",
+                    Verdict.Ok => Texts.Get("Doctor.Ok"),
+                    Verdict.Warning => Texts.Get(f.Required ? "Doctor.Warning" : "Doctor.Missing"),
+                    _ => Texts.Get("Doctor.Failed"),
                 }),
                 new Text(f.Detail),
                 new Text(f.Fix ?? "", new Style(Color.Aqua)));
@@ -31,12 +32,12 @@ internal sealed class DoctorCommand(Workspace workspace) : AsyncCommand
         var failed = findings.Where(f => f.Required && f.Verdict == Verdict.Failed).ToList();
         if (failed.Count > 0)
         {
-            workspace.Out.MarkupLineInterpolated($"[red]{failed.Count} required check(s) failed:[/] {string.Join(", ", failed.Select(f => f.Check))}. Fix them as shown, then run ./workshop doctor again.");
+            workspace.Out.MarkupLine(Texts.Get("Doctor.RequiredFailed", failed.Count, Markup.Escape(string.Join(Texts.Get("App.ListSeparator"), failed.Select(f => f.Check)))));
             return ExitCodes.Failed;
         }
         var optional = findings.Where(f => !f.Required && f.Verdict != Verdict.Ok).Select(f => f.Check).ToList();
-        workspace.Out.MarkupLine("[green]Ready.[/] Start with [aqua]./workshop replay all[/]." +
-                                 (optional.Count > 0 ? $" [dim]Optional, and missing: {Markup.Escape(string.Join(", ", optional))}.[/]" : ""));
+        workspace.Out.MarkupLine(Texts.Get("Doctor.Ready") +
+                                 (optional.Count > 0 ? Texts.Get("Doctor.OptionalMissing", Markup.Escape(string.Join(Texts.Get("App.ListSeparator"), optional))) : ""));
         return ExitCodes.Ok;
     }
 }

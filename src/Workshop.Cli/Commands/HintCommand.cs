@@ -3,6 +3,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Hints;
 using Workshop.Cli.Infrastructure;
+using Workshop.Cli.Localization;
 
 namespace Workshop.Cli.Commands;
 
@@ -22,26 +23,24 @@ internal sealed class HintCommand(Workspace workspace) : LabCommand<HintCommand.
         var hints = HintBook.Read(lab);
         if (hints.Count == 0)
         {
-            Workspace.Err.Write(RawLine.Error($"{Workspace.Relative(lab.Directory)}/{HintBook.FileName} holds no '## Hint 1' section."));
+            Workspace.Err.Write(RawLine.Error(Texts.Get("Hint.None", Workspace.Relative(lab.Directory), HintBook.FileOf(lab))));
             return Task.FromResult(ExitCodes.Failed);
         }
 
         var shown = settings.Reset ? 0 : Math.Clamp(Workspace.Status.Read(lab.Name).HintsShown, 0, hints.Count);
-        if (settings.Reset) Workspace.Err.MarkupLineInterpolated($"[dim]Hints of {lab.Name} start over.[/]");
+        if (settings.Reset) Workspace.Err.MarkupLine(Texts.Get("Hint.StartOver", Markup.Escape(lab.Name)));
 
         var last = shown >= hints.Count;
         var hint = last ? hints[^1] : hints[shown];
         if (last)
         {
-            Workspace.Out.MarkupLineInterpolated($"That was the last hint ({hints.Count} of {hints.Count}); here it is again.");
+            Workspace.Out.MarkupLine(Texts.Get("Hint.LastAgain", hints.Count));
         }
 
-        Workspace.Out.Write(HintBook.Render(hint, hints.Count));
+        Workspace.Out.Write(HintBook.Render(hint, hints.Count, Workspace.Out.Profile.Width));
         Workspace.Status.Update(lab.Name, s => s.HintsShown = last ? hints.Count : shown + 1);
 
-        Workspace.Out.MarkupLine(last || shown + 1 == hints.Count
-            ? $"[dim]No more hints. The reference fix: ./workshop diff {lab.Id}; start over: ./workshop hint {lab.Id} --reset[/]"
-            : $"[dim]More: ./workshop hint {lab.Id} · check your fix: ./workshop check {lab.Id}[/]");
+        Workspace.Out.MarkupLine(last || shown + 1 == hints.Count ? Texts.Get("Hint.NoMore", lab.Id) : Texts.Get("Hint.More", lab.Id));
         return Task.FromResult(ExitCodes.Ok);
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Infrastructure;
+using Workshop.Cli.Localization;
 using Workshop.Cli.Live;
 using Workshop.Toolkit.Load;
 using Workshop.Toolkit.Replay;
@@ -65,17 +66,17 @@ internal sealed class LiveCommand(Workspace workspace) : AsyncCommand<LiveComman
         if (scenario.Live is null)
         {
             var with = await LiveSession.LabsWithLiveModeAsync(cancellationToken);
-            throw new UsageException($"Lab {scenario.Lab} has no live mode yet; labs with one: {(with.Count == 0 ? "none" : string.Join(", ", with))}. " +
-                                     $"Its replay draws live too: workshop replay {scenario.Id} --live.");
+            throw new UsageException(Texts.Get("Live.NoLiveMode", scenario.Lab, with.Count == 0 ? Texts.Get("Doctor.None") : string.Join(", ", with), scenario.Id));
         }
 
         await using var live = await LiveDashboard.StartAsync(settings.LivePort, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live.StopRequested);
         var mode = scenario.Live;
-        workspace.Err.MarkupLineInterpolated($"[bold]Live {scenario.Lab}[/]: {scenario.Title}. Broken and Fixed side by side, the incident off: {mode.Load}.");
+        var title = Language.IsChinese() ? ListCommand.Describe(workspace.FindLab(settings.Lab)).Title : scenario.Title;
+        workspace.Err.MarkupLine(Texts.Get("Live.Starting", Markup.Escape(scenario.Lab), Markup.Escape(title), Markup.Escape(mode.Load)));
         if (mode.OneAtATimeBecause is { } why)
-            workspace.Err.MarkupLineInterpolated($"[yellow]One at a time[/], in turns of {mode.TurnLength.TotalSeconds:N0} s: {why}");
-        live.LabStarting(scenario, 1, 1, 1, "live: Broken and Fixed side by side under the same load; the switches below turn the incident on and off in both");
+            workspace.Err.MarkupLine(Texts.Get("Live.OneAtATime", mode.TurnLength.TotalSeconds.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape(why)));
+        live.LabStarting(scenario, 1, 1, 1, Texts.Get("Live.Conditions"), title, live: true);
 
         LiveSession session;
         try
@@ -84,7 +85,7 @@ internal sealed class LiveCommand(Workspace workspace) : AsyncCommand<LiveComman
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            live.End("stopped", "The live session stopped before its services were up.");
+            live.End("stopped", Texts.Get("Live.StoppedEarly"));
             return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Ok;
         }
 
@@ -92,22 +93,23 @@ internal sealed class LiveCommand(Workspace workspace) : AsyncCommand<LiveComman
         {
             live.LiveStarting(session);
             var opened = !settings.NoBrowser && BrowserLauncher.TryOpen(live.Address);
-            workspace.Err.MarkupLineInterpolated($"[bold]Live page: {live.Address}[/] [dim]({(opened ? "opened in the default browser" : "open it in a browser")}; turn the knobs there)[/]");
+            workspace.Err.MarkupLine(Texts.Get("Live.Page", Markup.Escape(live.Address.ToString()), Texts.Get(opened ? "Live.Opened" : "Live.OpenIt")));
             foreach (var knob in mode.Knobs)
             {
-                workspace.Err.MarkupLineInterpolated(
-                    $"[dim]  knob {knob.Name} ({knob.Label}, {knob.Target.ToString().ToLowerInvariant()}): {string.Join(" / ", knob.Settings.Select(s => s.Value == knob.Initial ? $"[{s.Label}]" : s.Label))}[/]");
+                workspace.Err.MarkupLine("[dim]" + Markup.Escape(Texts.Get("Live.Knob", knob.Name, knob.Label, knob.Target.ToString().ToLowerInvariant(),
+                    string.Join(" / ", knob.Settings.Select(s => s.Value == knob.Initial ? $"[{s.Label}]" : s.Label)))) + "[/]");
             }
-            workspace.Err.MarkupLineInterpolated($"[dim]Running for {settings.Minutes} min; Ctrl+C or the page's stop button ends it and stops both services.[/]");
+            workspace.Err.MarkupLine(Texts.Get("Live.Running", settings.Minutes));
 
             var terminal = new TerminalLines(workspace.Err, TerminalLine);
             var progress = new Fanout(live, terminal);
             await session.RunAsync(progress, TimeSpan.FromMinutes(settings.Minutes), stop.Token);
         }
 
-        var how = cancellationToken.IsCancellationRequested ? "cancelled" : live.StopRequested.IsCancellationRequested ? "stopped from the page" : "over";
-        live.End(how == "over" ? "finished" : "stopped", $"The live session is {how}; both services are stopped.");
-        workspace.Err.MarkupLineInterpolated($"[dim]Live session {how}; both services are stopped.[/]");
+        var over = !cancellationToken.IsCancellationRequested && !live.StopRequested.IsCancellationRequested;
+        var how = Texts.Get(cancellationToken.IsCancellationRequested ? "Replay.Cancelled" : over ? "Live.Over" : "Live.StoppedFromPage");
+        live.End(over ? "finished" : "stopped", Texts.Get("Live.Ended", how));
+        workspace.Err.MarkupLine("[dim]" + Markup.Escape(Texts.Get("Live.EndedShort", how)) + "[/]");
         return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Ok;
     }
 

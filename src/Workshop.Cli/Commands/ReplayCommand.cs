@@ -6,6 +6,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Infrastructure;
 using Workshop.Cli.Live;
+using Workshop.Cli.Localization;
 using Workshop.Cli.Replay;
 using Workshop.Toolkit.Prometheus;
 using Workshop.Toolkit.Repository;
@@ -83,14 +84,14 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
         if (settings.Prometheus && PrometheusServer.FindExecutable() is null)
             throw new UsageException($"--prometheus needs a Prometheus server, which is not installed: {PrometheusServer.InstallHint}.");
         await using var prometheus = settings.Prometheus ? await PrometheusServer.StartAsync(cancellationToken) : null;
-        if (prometheus is not null) workspace.Err.MarkupLineInterpolated($"[dim]Prometheus scrapes every service of the replay every second: {prometheus.BaseAddress}targets[/]");
+        if (prometheus is not null) workspace.Err.MarkupLine(Texts.Get("Replay.Prometheus", Markup.Escape($"{prometheus.BaseAddress}targets")));
         await using var live = settings.Live ? await LiveDashboard.StartAsync(settings.LivePort, cancellationToken) : null;
         // Ctrl+C, or the live page's stop button: either stops the replay and its services.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live?.StopRequested ?? CancellationToken.None);
         if (live is not null)
         {
             var opened = !settings.NoBrowser && BrowserLauncher.TryOpen(live.Address);
-            workspace.Err.MarkupLineInterpolated($"[bold]Live page: {live.Address}[/] [dim]({(opened ? "opened in the default browser" : "open it in a browser")}; it stops with the replay)[/]");
+            workspace.Err.MarkupLine(Texts.Get("Replay.LivePage", Markup.Escape(live.Address.ToString()), Texts.Get(opened ? "Live.Opened" : "Live.OpenIt")));
         }
 
         var run = new Run(settings, prometheus, live, ReplayObservers.Of(prometheus, live), stop.Token);
@@ -104,23 +105,23 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 // The replay engine stopped and disposed both services on its way out.
-                var how = cancellationToken.IsCancellationRequested ? "cancelled" : "stopped from the live page";
-                workspace.Err.MarkupLineInterpolated($"[yellow]Replay {how}; its services are stopped.[/]");
-                live?.End("stopped", $"Replay {how}; its services are stopped.");
+                var how = Texts.Get(cancellationToken.IsCancellationRequested ? "Replay.Cancelled" : "Replay.StoppedFromPage");
+                workspace.Err.MarkupLine("[yellow]" + Markup.Escape(Texts.Get("Replay.Stopped", how)) + "[/]");
+                live?.End("stopped", Texts.Get("Replay.Stopped", how));
                 return ExitCodes.Interrupted;
             }
             catch (Exception e) when (run.All && e is InvalidOperationException or TimeoutException or FileNotFoundException or ArgumentException)
             {
                 // One lab that fails to build or start does not hide the others.
                 run.Failures++;
-                workspace.Err.MarkupLineInterpolated($"[red]{lab.Name} failed:[/] {e.Message}");
+                workspace.Err.MarkupLine(Texts.Get("Replay.LabFailed", Markup.Escape(lab.Name), Markup.Escape(e.Message)));
                 live?.LabFailed(lab.Name, e.Message);
             }
         }
 
         live?.End(run.Failures == 0 ? "finished" : "failed", run.Failures == 0
-            ? $"Replay finished: {(run.Replays.Count == 1 ? run.Replays[0].Result.Lab : $"{run.Replays.Count} labs")} replayed; the services are stopped."
-            : $"Replay finished with {run.Failures} lab(s) failed; the services are stopped.");
+            ? Texts.Get("Replay.Finished", run.Replays.Count == 1 ? run.Replays[0].Result.Lab : Texts.Get("Replay.Labs", run.Replays.Count))
+            : Texts.Get("Replay.FinishedFailed", run.Failures));
         if (settings.Json) await PrintJsonAsync(run, cancellationToken);
         else if (run.All) workspace.Out.Write(ReplayView.Summary(run.Replays));
         return run.Failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
@@ -141,9 +142,10 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
     {
         var settings = run.Settings;
         var scenario = await Toolkit.Replay.Scenarios.LoadAsync(lab, run.Stop);
-        workspace.Err.MarkupLineInterpolated(
-            $"[bold]Replaying {scenario.Lab}[/]: {scenario.Title}. Broken, then Fixed: {scenario.Conditions(settings.Factor)}.");
-        run.Live?.LabStarting(scenario, settings.Factor, index, count);
+        // In Chinese the lab's title is its report's; the scenario's measures and sentences stay as it words them.
+        var title = Language.IsChinese() ? ListCommand.Describe(lab).Title : scenario.Title;
+        workspace.Err.MarkupLine(Texts.Get("Replay.Replaying", Markup.Escape(scenario.Lab), Markup.Escape(title), Markup.Escape(scenario.Conditions(settings.Factor))));
+        run.Live?.LabStarting(scenario, settings.Factor, index, count, title: title);
         var result = await ReplayView.RunAsync(workspace.Err, scenario, settings.Factor, run.Stop, run.Observer, run.Live);
         run.Live?.LabFinished(result);
 
@@ -164,8 +166,8 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
             var @fixed = await run.Prometheus.DashboardAsync(run.Prometheus.Window("Fixed"), ct);
             workspace.Out.Write(ReplayView.PromQl(run.Prometheus.BaseAddress, result, broken, @fixed));
         }
-        workspace.Out.MarkupLineInterpolated(
-            $"[dim]Wrote {Display(files.Directory)}/ (also as {Display(Path.Combine(Path.GetDirectoryName(files.Directory)!, "latest"))}/ when it is the newest): report.md, result.json, and charts {string.Join(", ", files.Charts.Select(Path.GetFileName).Where(f => f!.EndsWith(".svg", StringComparison.Ordinal)))} (each also .png).[/]");
+        workspace.Out.MarkupLine(Texts.Get("Replay.Wrote", Markup.Escape(Display(files.Directory)), Markup.Escape(Display(Path.Combine(Path.GetDirectoryName(files.Directory)!, "latest"))),
+            Markup.Escape(string.Join(", ", files.Charts.Select(Path.GetFileName).Where(f => f!.EndsWith(".svg", StringComparison.Ordinal))))));
     }
 
     private async Task PrintJsonAsync(Run run, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Net;
 using System.Text.Json;
 using Workshop.Cli.Infrastructure;
+using Workshop.Cli.Localization;
 using Workshop.Toolkit.Processes;
 using Workshop.Toolkit.Prometheus;
 
@@ -64,7 +65,7 @@ internal static class DoctorChecks
             }
             catch (JsonException e)
             {
-                return new Finding(name, Verdict.Failed, $"global.json is not valid JSON: {e.Message}", "Restore it: git checkout -- global.json");
+                return new Finding(name, Verdict.Failed, Texts.Get("Doctor.GlobalJsonInvalid", e.Message), Texts.Get("Doctor.GlobalJsonRestore"));
             }
         }
 
@@ -75,20 +76,18 @@ internal static class DoctorChecks
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return new Finding(name, Verdict.Failed, "no `dotnet` on PATH",
-                $"Install the .NET SDK {wanted ?? "10"}: https://dotnet.microsoft.com/download/dotnet/10.0");
+            return new Finding(name, Verdict.Failed, Texts.Get("Doctor.NoDotnet"), Texts.Get("Doctor.InstallSdk", wanted ?? "10"));
         }
 
-        var asked = wanted is null ? "no global.json pin" : $"global.json asks {wanted}, rollForward {rollForward ?? "latestPatch"}";
+        var asked = wanted is null ? Texts.Get("Doctor.NoPin") : Texts.Get("Doctor.Pin", wanted, rollForward ?? "latestPatch");
         if (version.ExitCode == 0)
-            return new Finding(name, Verdict.Ok, $"{version.StandardOutput.Trim()} ({asked})");
+            return new Finding(name, Verdict.Ok, Texts.Get("Doctor.SdkFound", version.StandardOutput.Trim(), asked));
 
         var sdks = await ProcessRunner.RunAsync(ProcessRunner.Dotnet, ["--list-sdks"], Path.GetTempPath(), ct: ct);
         var installed = string.Join(", ", sdks.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]));
         return new Finding(name, Verdict.Failed,
-            $"no installed SDK satisfies it ({asked}); installed: {(installed.Length == 0 ? "none" : installed)}",
-            $"Install the .NET SDK {wanted} or a later patch of its feature band: https://dotnet.microsoft.com/download/dotnet/10.0 " +
-            "(or ./dotnet-install.sh --jsonfile global.json)");
+            Texts.Get("Doctor.NoSdk", asked, installed.Length == 0 ? Texts.Get("Doctor.None") : installed),
+            Texts.Get("Doctor.InstallBand", wanted));
     }
 
     /// <summary>
@@ -97,9 +96,9 @@ internal static class DoctorChecks
     /// </summary>
     public static async Task<Finding> LocalToolsAsync(string root, CancellationToken ct)
     {
-        const string name = "Local tools";
+        var name = Texts.Get("Doctor.LocalTools");
         var manifest = new[] { Path.Combine(root, ".config", "dotnet-tools.json"), Path.Combine(root, "dotnet-tools.json") }.FirstOrDefault(File.Exists);
-        if (manifest is null) return new Finding(name, Verdict.Warning, "no dotnet-tools.json", Required: false);
+        if (manifest is null) return new Finding(name, Verdict.Warning, Texts.Get("Doctor.NoManifest"), Required: false);
 
         var wanted = new List<(string Id, string Version, string Command)>();
         using (var doc = JsonDocument.Parse(await File.ReadAllTextAsync(manifest, ct)))
@@ -120,15 +119,14 @@ internal static class DoctorChecks
         var missing = runs.Where(r => r.Run.ExitCode != 0).Select(r => $"{r.Tool.Id} {r.Tool.Version}").ToList();
         // Required: the heap steps of the notebooks and reports, and the tests that run them, need these tools.
         return missing.Count == 0
-            ? new Finding(name, Verdict.Ok, $"{wanted.Count} restored ({string.Join(", ", wanted.Select(t => t.Id))})")
-            : new Finding(name, Verdict.Failed, $"not restored: {string.Join(", ", missing)} (the heap and thread steps of the labs use them)",
-                "dotnet tool restore");
+            ? new Finding(name, Verdict.Ok, Texts.Get("Doctor.ToolsRestored", wanted.Count, string.Join(", ", wanted.Select(t => t.Id))))
+            : new Finding(name, Verdict.Failed, Texts.Get("Doctor.ToolsMissing", string.Join(", ", missing)), "dotnet tool restore");
     }
 
     /// <summary>Services and the load driver need free loopback ports: four at once (two services, spares).</summary>
     public static Finding LoopbackPorts()
     {
-        const string name = "Loopback ports";
+        var name = Texts.Get("Doctor.Loopback");
         var listeners = new List<TcpListener>();
         try
         {
@@ -139,12 +137,11 @@ internal static class DoctorChecks
                 listeners.Add(listener);
             }
             var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port);
-            return new Finding(name, Verdict.Ok, $"127.0.0.1 gives free ports ({string.Join(", ", ports)})");
+            return new Finding(name, Verdict.Ok, Texts.Get("Doctor.LoopbackOk", string.Join(", ", ports)));
         }
         catch (SocketException e)
         {
-            return new Finding(name, Verdict.Failed, $"cannot listen on 127.0.0.1: {e.Message}",
-                "Bring the loopback interface up (ip link set lo up) or allow local listening sockets in your sandbox or firewall.");
+            return new Finding(name, Verdict.Failed, Texts.Get("Doctor.LoopbackFailed", e.Message), Texts.Get("Doctor.LoopbackFix"));
         }
         finally
         {
@@ -156,10 +153,11 @@ internal static class DoctorChecks
     public static Finding DocumentedPortsFree()
     {
         var taken = DocumentedPorts.Where(port => !IsFree(port)).ToList();
+        var name = Texts.Get("Doctor.ExamplePorts");
         return taken.Count == 0
-            ? new Finding("README example ports (optional)", Verdict.Ok, $"{string.Join(", ", DocumentedPorts)} free", Required: false)
-            : new Finding("README example ports (optional)", Verdict.Warning, $"in use: {string.Join(", ", taken)} (only the hand-run examples use them)",
-                $"Stop what listens there (ss -ltnp | grep -E ':({string.Join('|', taken)})') or pass another port to --urls.", Required: false);
+            ? new Finding(name, Verdict.Ok, Texts.Get("Doctor.PortsFree", string.Join(", ", DocumentedPorts)), Required: false)
+            : new Finding(name, Verdict.Warning, Texts.Get("Doctor.PortsTaken", string.Join(", ", taken)),
+                Texts.Get("Doctor.PortsFix", string.Join('|', taken)), Required: false);
     }
 
     /// <summary>wrk and hey are optional: the workshop's load driver needs neither; the incident reports quote hey.</summary>
@@ -167,8 +165,8 @@ internal static class DoctorChecks
     {
         var path = FindOnPath(tool);
         return path is not null
-            ? new Finding($"{tool} (optional)", Verdict.Ok, path, Required: false)
-            : new Finding($"{tool} (optional)", Verdict.Warning, "not installed; the workshop's own load driver needs nothing", install, Required: false);
+            ? new Finding(Texts.Get("Doctor.Optional", tool), Verdict.Ok, path, Required: false)
+            : new Finding(Texts.Get("Doctor.Optional", tool), Verdict.Warning, Texts.Get("Doctor.LoadToolMissing"), install, Required: false);
     }
 
     /// <summary>Redis is optional until a lab needs a shared store; the toolkit starts its own on a free loopback port.</summary>
@@ -176,8 +174,8 @@ internal static class DoctorChecks
     {
         var path = Workshop.Toolkit.Processes.RedisServer.FindExecutable();
         return path is not null
-            ? new Finding("redis-server (optional)", Verdict.Ok, path, Required: false)
-            : new Finding("redis-server (optional)", Verdict.Warning, "not installed; the labs that scale out past one process start one of their own with it",
+            ? new Finding(Texts.Get("Doctor.Optional", "redis-server"), Verdict.Ok, path, Required: false)
+            : new Finding(Texts.Get("Doctor.Optional", "redis-server"), Verdict.Warning, Texts.Get("Doctor.RedisMissing"),
                 Workshop.Toolkit.Processes.RedisServer.InstallHint, Required: false);
     }
 
@@ -186,8 +184,8 @@ internal static class DoctorChecks
     {
         var path = Workshop.Toolkit.Processes.RabbitMqServer.FindExecutable();
         return path is not null
-            ? new Finding("rabbitmq-server (optional)", Verdict.Ok, path, Required: false)
-            : new Finding("rabbitmq-server (optional)", Verdict.Warning, "not installed; the message-queue labs start a broker of their own with it",
+            ? new Finding(Texts.Get("Doctor.Optional", "rabbitmq-server"), Verdict.Ok, path, Required: false)
+            : new Finding(Texts.Get("Doctor.Optional", "rabbitmq-server"), Verdict.Warning, Texts.Get("Doctor.RabbitMissing"),
                 Workshop.Toolkit.Processes.RabbitMqServer.InstallHint, Required: false);
     }
 
@@ -196,8 +194,8 @@ internal static class DoctorChecks
     {
         var path = Workshop.Toolkit.Prometheus.PrometheusServer.FindExecutable();
         return path is not null
-            ? new Finding("prometheus (optional)", Verdict.Ok, path, Required: false)
-            : new Finding("prometheus (optional)", Verdict.Warning, "not installed; only notebooks/00-diagnostics-toolbox's monitoring steps need it",
+            ? new Finding(Texts.Get("Doctor.Optional", "prometheus"), Verdict.Ok, path, Required: false)
+            : new Finding(Texts.Get("Doctor.Optional", "prometheus"), Verdict.Warning, Texts.Get("Doctor.PrometheusMissing"),
                 Workshop.Toolkit.Prometheus.PrometheusServer.InstallHint, Required: false);
     }
 
@@ -206,8 +204,8 @@ internal static class DoctorChecks
     {
         const string path = "/usr/bin/chromium";
         return File.Exists(path)
-            ? new Finding("chromium (optional)", Verdict.Ok, path, Required: false)
-            : new Finding("chromium (optional)", Verdict.Warning, "not installed; only the tests of `replay --live`'s page need it (any browser shows the page)",
+            ? new Finding(Texts.Get("Doctor.Optional", "chromium"), Verdict.Ok, path, Required: false)
+            : new Finding(Texts.Get("Doctor.Optional", "chromium"), Verdict.Warning, Texts.Get("Doctor.ChromiumMissing"),
                 "sudo apt-get install chromium", Required: false);
     }
 

@@ -18,7 +18,7 @@ internal sealed class RawLine(params (string Text, Style? Style)[] parts) : IRen
     private int Length => parts.Sum(p => p.Text.Length);
 
     /// <summary>"error: message" in one line, with the word "error:" in red.</summary>
-    public static RawLine Error(string message) => new(("error: ", new Style(Color.Red)), (message, null));
+    public static RawLine Error(string message) => new((Localization.Texts.Get("App.ErrorWord"), new Style(Color.Red)), (message, null));
 
     public Measurement Measure(RenderOptions options, int maxWidth) => new(Math.Min(Length, maxWidth), Math.Max(Length, 1));
 

@@ -12,9 +12,11 @@ internal static class DashboardEndpoints
 {
     private static readonly Assembly Assets = typeof(DashboardEndpoints).Assembly;
 
-    public static IEndpointRouteBuilder MapLiveDashboard(this IEndpointRouteBuilder app, LiveDashboard dashboard)
+    public static IEndpointRouteBuilder MapLiveDashboard(this IEndpointRouteBuilder app, LiveDashboard dashboard, PageText text)
     {
         app.MapGet("/", () => Asset("index.html"));
+        // The page's words, before app.js: the language of the replay's run (--lang, WORKSHOP_LANG, the locale).
+        app.MapGet("/assets/text.js", () => TypedResults.Text(text.Script, "text/javascript; charset=utf-8"));
         app.MapGet("/assets/{file}", (string file) => Asset(file));
         app.MapGet("/events", (CancellationToken ct) => TypedResults.ServerSentEvents(dashboard.Subscribe(ct)));
         // workshop live: a knob's button. The change reaches both services before the answer; the page redraws from the event.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Workshop.Cli.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -59,7 +60,8 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
         var app = builder.Build();
         var dashboard = new LiveDashboard(app);
-        app.MapLiveDashboard(dashboard);
+        // The page's words in the language of this run, read now: requests are served on threads that do not carry its culture.
+        app.MapLiveDashboard(dashboard, PageText.Of(CultureInfo.CurrentUICulture));
         try
         {
             await app.StartAsync(ct);
@@ -67,14 +69,17 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
         catch (IOException e)
         {
             await app.DisposeAsync();
-            throw new UsageException($"--live-port {port} is taken ({e.Message}); pass another port, or 0 for any free one.");
+            throw new UsageException(Localization.Texts.Get("Live.PortTaken", port, e.Message));
         }
         dashboard.Address = app.Services.BoundAddress();
         return dashboard;
     }
 
-    /// <summary>A lab's replay begins: the page clears its charts and names the lab, its conditions and its figures.</summary>
-    public void LabStarting(LabScenario scenario, double scale, int index, int count, string? conditions = null)
+    /// <summary>
+    /// A lab's replay begins: the page clears its charts and names the lab, its conditions and its figures.
+    /// <paramref name="title"/> replaces the scenario's (the report's own title, in the page's language).
+    /// </summary>
+    public void LabStarting(LabScenario scenario, double scale, int index, int count, string? conditions = null, string? title = null, bool live = false)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         lock (_gate)
@@ -83,9 +88,9 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
             _lastSample.Clear();
         }
         var headline = scenario.Headline;
-        Publish("lab", new LabEvent(scenario.Lab, scenario.Id, scenario.Title, conditions ?? scenario.Conditions(scale), index, count, headline.Label,
+        Publish("lab", new LabEvent(scenario.Lab, scenario.Id, title ?? scenario.Title, conditions ?? scenario.Conditions(scale), index, count, headline.Label,
             Word(headline.Better), new Dictionary<string, string> { ["Broken"] = ChartColors.Broken, ["Fixed"] = ChartColors.Fixed },
-            [.. scenario.LabMetrics.Select(m => new LabMetricEvent(m.Name, m.Label, [.. new[] { "Broken", "Fixed" }.Where(m.AppliesTo)]))]),
+            [.. scenario.LabMetrics.Select(m => new LabMetricEvent(m.Name, m.Label, [.. new[] { "Broken", "Fixed" }.Where(m.AppliesTo)]))], live),
             LiveEventsJson.Default.LabEvent);
     }
 

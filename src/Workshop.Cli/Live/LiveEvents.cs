@@ -10,8 +10,9 @@ namespace Workshop.Cli.Live;
 
 /// <summary><c>lab</c>: a lab's replay begins.</summary>
 /// <param name="Colours">Each variant's colour, by its name (Broken, Fixed), as the charts draw them.</param>
+/// <param name="Live">`workshop live` rather than a replay: the conditions are the session's, and there is no headline.</param>
 internal sealed record LabEvent(string Lab, string Id, string Title, string Conditions, int Index, int Count, string Headline, string Better,
-    IReadOnlyDictionary<string, string> Colours, IReadOnlyList<LabMetricEvent> Metrics);
+    IReadOnlyDictionary<string, string> Colours, IReadOnlyList<LabMetricEvent> Metrics, bool Live);
 
 /// <summary>One of the lab's own figures, and the variants that have it.</summary>
 internal sealed record LabMetricEvent(string Name, string Label, IReadOnlyList<string> Variants);

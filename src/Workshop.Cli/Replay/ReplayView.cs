@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using Workshop.Cli.Localization;
 using Workshop.Toolkit.Charting;
 using Workshop.Toolkit.Prometheus;
 using Workshop.Toolkit.Replay;
@@ -23,7 +24,7 @@ internal static class ReplayView
             var lines = new Reporter(p =>
             {
                 alsoTo?.Report(p);
-                if (p.Phase != "load") console.MarkupLineInterpolated($"[dim]{scenario.Id} {p.Variant}: {p.Phase}{Figures(p)}[/]");
+                if (p.Phase != "load") console.MarkupLine("[dim]" + Markup.Escape($"{scenario.Id} {p.Variant}: {Phase(p.Phase)}{Figures(p)}") + "[/]");
             });
             return await Replayer.RunAsync(scenario, scale, lines, ct, observer);
         }
@@ -40,7 +41,7 @@ internal static class ReplayView
                     lock (tasks)
                     {
                         if (!tasks.TryGetValue(variant, out var task))
-                            tasks[variant] = task = context.AddTask(Describe(scenario, variant, "starting", ""), maxValue: 1);
+                            tasks[variant] = task = context.AddTask(Describe(scenario, variant, Phase("starting"), ""), maxValue: 1);
                         return task;
                     }
                 }
@@ -50,7 +51,7 @@ internal static class ReplayView
                     alsoTo?.Report(p);
                     var task = Task(p.Variant);
                     if (p.Phase is "stopping" or "done") task.Value = task.MaxValue;
-                    task.Description = Describe(scenario, p.Variant, p.Phase, Figures(p));
+                    task.Description = Describe(scenario, p.Variant, Phase(p.Phase), Figures(p));
                     if (p.Phase == "done") task.StopTask();
                 });
                 return await Replayer.RunAsync(scenario, scale, progress, ct, observer);
@@ -90,39 +91,44 @@ internal static class ReplayView
     {
         var h = result.Headline;
         var colour = h.Ratio >= 10 ? "green" : h.Ratio >= 1 ? "yellow" : "red";
-        var text = new Markup(
-            $"[bold]{Markup.Escape(h.Label)}[/] ({(h.Better == Better.Lower ? "lower" : "higher")} is better): " +
-            $"Broken [{BrokenColour}]{Markup.Escape(ReplayArtifacts.Format(h.Metric, h.Broken))}[/], Fixed [{FixedColour}]{Markup.Escape(ReplayArtifacts.Format(h.Metric, h.Fixed))}[/]: " +
-            $"Fixed [bold {colour}]{Markup.Escape(h.RatioText)}[/] better.\n{Markup.Escape(result.Sentence)}");
-        return new Panel(text).Header($" {Markup.Escape(result.Lab)}: headline ").BorderColor(Color.Grey).Expand();
+        var text = new Markup(Texts.Get("Replay.Headline", Markup.Escape(h.Label), Better(h.Better),
+            $"[{BrokenColour}]{Markup.Escape(ReplayArtifacts.Format(h.Metric, h.Broken))}[/]", $"[{FixedColour}]{Markup.Escape(ReplayArtifacts.Format(h.Metric, h.Fixed))}[/]",
+            $"[bold {colour}]{Markup.Escape(h.RatioText)}[/]") + "\n" + Markup.Escape(result.Sentence));
+        return new Panel(text).Header(Texts.Get("Replay.HeadlineHeader", Markup.Escape(result.Lab))).BorderColor(Color.Grey).Expand();
     }
 
     /// <summary>One row per lab of `replay all`: its headline measure, both values and the ratio.</summary>
     public static Table Summary(IReadOnlyList<(ReplayResult Result, string Directory)> replays)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Every lab, broken against fixed[/]")
-            .AddColumn("Lab and headline measure")
+        var table = new Table().Border(TableBorder.Rounded).Title(Texts.Get("Replay.SummaryTitle"))
+            .AddColumn(Texts.Get("Replay.SummaryLab"))
             .AddColumn(new TableColumn($"[bold {BrokenColour}]Broken[/]").RightAligned().NoWrap())
             .AddColumn(new TableColumn($"[bold {FixedColour}]Fixed[/]").RightAligned().NoWrap())
-            .AddColumn(new TableColumn("Fixed is").RightAligned().NoWrap());
+            .AddColumn(new TableColumn(Texts.Get("Replay.SummaryFixedIs")).RightAligned().NoWrap());
         foreach (var (result, directory) in replays)
         {
             var h = result.Headline;
             table.AddRow(
-                new Markup($"[bold]{Markup.Escape(result.Lab)}[/]\n[dim]{Markup.Escape(h.Label)} ({(h.Better == Better.Lower ? "lower" : "higher")} is better), {Markup.Escape(directory)}/[/]"),
+                new Markup($"[bold]{Markup.Escape(result.Lab)}[/]\n[dim]" + Texts.Get("Replay.SummaryMeasure", Markup.Escape(h.Label), Better(h.Better), Markup.Escape(directory)) + "[/]"),
                 new Text(ReplayArtifacts.Format(h.Metric, h.Broken)),
                 new Text(ReplayArtifacts.Format(h.Metric, h.Fixed)),
-                new Markup($"[bold]{Markup.Escape(h.RatioText)}[/] better"));
+                new Markup(Texts.Get("Replay.SummaryBetter", $"[bold]{Markup.Escape(h.RatioText)}[/]")));
         }
         return table;
     }
+
+    /// <summary>"lower is better" or "higher is better", in the current language.</summary>
+    private static string Better(Better better) => Texts.Get(better == Toolkit.Replay.Better.Lower ? "Replay.LowerBetter" : "Replay.HigherBetter");
+
+    /// <summary>A phase of the replay engine (starting, load, stopping, done, ...) in the current language; unknown ones as they are.</summary>
+    internal static string Phase(string phase) => Texts.All("Phase.").TryGetValue(phase, out var word) ? word : phase;
 
     private static Markup Cell(string text, bool bold) => new(bold ? $"[bold]{Markup.Escape(text)}[/]" : Markup.Escape(text));
 
     private static string Describe(LabScenario scenario, string variant, string phase, string figures)
     {
         var colour = ChartColors.For(variant);
-        return $"{scenario.Id} [{colour}]{Markup.Escape(variant),-6}[/] {Markup.Escape(phase),-8}[dim]{Markup.Escape(figures)}[/]";
+        return $"{scenario.Id} [{colour}]{Markup.Escape(variant),-6}[/] {Markup.Escape(phase).PadRight(8 - (Language.IsChinese() ? phase.Length : 0))}[dim]{Markup.Escape(figures)}[/]";
     }
 
     private static string Figures(ReplayProgress p)
@@ -130,12 +136,12 @@ internal static class ReplayView
         var parts = new List<string>();
         if (p.Load is { } load)
         {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{load.Completed:N0} done"));
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{load.InFlight} in flight"));
-            if (double.IsFinite(load.P99Ms)) parts.Add(string.Create(CultureInfo.InvariantCulture, $"p99 {load.P99Ms:N0} ms"));
+            parts.Add(Texts.Get("Replay.FigureDone", load.Completed.ToString("N0", CultureInfo.InvariantCulture)));
+            parts.Add(Texts.Get("Replay.FigureInFlight", load.InFlight.ToString(CultureInfo.InvariantCulture)));
+            if (double.IsFinite(load.P99Ms)) parts.Add(Texts.Get("Replay.FigureP99", load.P99Ms.ToString("N0", CultureInfo.InvariantCulture)));
         }
-        if (p.HeapBytes is { } heap && double.IsFinite(heap)) parts.Add(string.Create(CultureInfo.InvariantCulture, $"heap {heap / 1024 / 1024:N1} MB"));
-        if (p.ThreadPoolQueue is { } queue && double.IsFinite(queue)) parts.Add(string.Create(CultureInfo.InvariantCulture, $"pool queue {queue:N0}"));
+        if (p.HeapBytes is { } heap && double.IsFinite(heap)) parts.Add(Texts.Get("Replay.FigureHeap", (heap / 1024 / 1024).ToString("N1", CultureInfo.InvariantCulture)));
+        if (p.ThreadPoolQueue is { } queue && double.IsFinite(queue)) parts.Add(Texts.Get("Replay.FigureQueue", queue.ToString("N0", CultureInfo.InvariantCulture)));
         return parts.Count == 0 ? "" : " · " + string.Join(" · ", parts);
     }
 
@@ -154,24 +160,24 @@ internal static class ReplayView
         const double MB = 1024 * 1024;
         var rows = new (string Label, Func<DashboardFigures, double> Prom, Func<VariantRun, double> Own, string Format)[]
         {
-            ("requests answered", d => d.Requests, r => r.Figure("completed"), "N0"),
-            ("error ratio (5xx)", d => d.ErrorRatio, r => r.Figure("completed") > 0 ? r.Figure("errors") / r.Figure("completed") : 0, "P1"),
-            ("p99, ms (server histogram)", d => d.P99Milliseconds, r => r.Figure("p99_ms"), "N1"),
+            (Texts.Get("Replay.PromRequests"), d => d.Requests, r => r.Figure("completed"), "N0"),
+            (Texts.Get("Replay.PromErrors"), d => d.ErrorRatio, r => r.Figure("completed") > 0 ? r.Figure("errors") / r.Figure("completed") : 0, "P1"),
+            (Texts.Get("Replay.PromP99"), d => d.P99Milliseconds, r => r.Figure("p99_ms"), "N1"),
             // After the replay's full collections when it makes them (the heap it kept), else start to end.
-            ("heap growth, MB", d => d.HeapGrowthBytes / MB,
+            (Texts.Get("Replay.PromHeapGrowth"), d => d.HeapGrowthBytes / MB,
                 r => (double.IsFinite(r.Figure("heap_retained_bytes")) ? r.Figure("heap_retained_bytes") : r.Figure("heap_growth_bytes")) / MB, "N1"),
-            ("heap peak, MB", d => d.HeapPeakBytes / MB, r => r.Figure("heap_peak_bytes") / MB, "N1"),
-            ("thread-pool queue peak", d => d.ThreadPoolQueuePeak, r => r.Figure("thread_pool_queue_peak"), "N0"),
+            (Texts.Get("Replay.PromHeapPeak"), d => d.HeapPeakBytes / MB, r => r.Figure("heap_peak_bytes") / MB, "N1"),
+            (Texts.Get("Replay.PromQueue"), d => d.ThreadPoolQueuePeak, r => r.Figure("thread_pool_queue_peak"), "N0"),
         };
         static string Value(double value, string format) => double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "-";
         var table = new Table()
             .Border(TableBorder.Rounded)
-            .Title($"Prometheus ({Markup.Escape(prometheus.ToString())}), PromQL over each load's window, beside the replay's own figure")
+            .Title(Texts.Get("Replay.PromTitle", Markup.Escape(prometheus.ToString())))
             .AddColumn(new TableColumn("").NoWrap())
             .AddColumn(new TableColumn($"[{BrokenColour}]Broken PromQL[/]").RightAligned().NoWrap())
-            .AddColumn(new TableColumn("replay").RightAligned().NoWrap())
+            .AddColumn(new TableColumn(Texts.Get("Replay.PromOwn")).RightAligned().NoWrap())
             .AddColumn(new TableColumn($"[{FixedColour}]Fixed PromQL[/]").RightAligned().NoWrap())
-            .AddColumn(new TableColumn("replay").RightAligned().NoWrap());
+            .AddColumn(new TableColumn(Texts.Get("Replay.PromOwn")).RightAligned().NoWrap());
         foreach (var (label, prom, own, format) in rows)
             table.AddRow(Markup.Escape(label), Value(prom(broken), format), Value(own(result.Broken), format), Value(prom(@fixed), format), Value(own(result.Fixed), format));
         var queries = broken.Queries.Select(q => (IRenderable)new Markup($"[dim]  {Markup.Escape(q.Key)}: {Markup.Escape(q.Value)}[/]"));

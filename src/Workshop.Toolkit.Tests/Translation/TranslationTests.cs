@@ -54,6 +54,22 @@ public sealed class TranslationTests
     }
 
     [Fact]
+    public void CliResources_Chinese_UseNoRenderingTheGlossaryRejects()
+    {
+        // Arrange: the CLI's and the live page's Chinese words, which follow the glossary as the reports do.
+        var resx = Path.Combine(Repo.Root, "src", "Workshop.Cli", "Localization", "Strings.zh-CN.resx");
+        var text = File.ReadAllText(resx);
+        var glossary = Glossary.Load();
+
+        // Act
+        var rejected = glossary.Rejected.Where(r => text.Contains(r, StringComparison.Ordinal)).ToList();
+
+        // Assert
+        text.Should().Contain("回放", "the Chinese resources use the glossary's words (replay: 回放)");
+        rejected.Should().BeEmpty("Strings.zh-CN.resx uses the glossary's renderings, not {0}", string.Join(", ", rejected));
+    }
+
+    [Fact]
     public void Glossary_EachTerm_HasOneRenderingNeverAlsoRejected()
     {
         // Arrange

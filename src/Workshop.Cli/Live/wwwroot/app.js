@@ -5,10 +5,30 @@
 // type below; a test checks that every field a handler reads of its event is a property of the record.
 "use strict";
 
+// The page's words, in the replay's language: assets/text.js sets them from the CLI's resources (Page.* keys of
+// src/Workshop.Cli/Localization/Strings*.resx); t(key, a, b) fills {0}, {1}; a missing word shows its key.
+const words = window.workshopText ?? {};
+function t(key, ...args) {
+  const text = words[key] ?? key;
+  return args.reduce((s, arg, i) => s.replaceAll(`{${i}}`, String(arg)), text);
+}
+const better = word => t(word === "lower" ? "LowerBetter" : "HigherBetter");
+const phaseWord = phase => words[`Phase.${phase}`] ?? phase;
+
+// Static text: [data-text] elements take their word, [data-title] their tooltip; the headline's sentence is rebuilt
+// around its figures' elements, so the figures keep their roles whatever the word order.
+for (const el of document.querySelectorAll("[data-text]")) el.textContent = t(el.dataset.text);
+for (const el of document.querySelectorAll("[data-title]")) el.title = t(el.dataset.title);
+for (const el of document.querySelectorAll("[data-template]")) {
+  const parts = Object.fromEntries([...el.querySelectorAll("[data-role]")].map(part => [part.dataset.role, part]));
+  el.replaceChildren(...t(el.dataset.template).split(/(\{\w+\})/).filter(s => s.length > 0)
+    .map(s => parts[s.slice(1, -1)] ?? document.createTextNode(s)));
+}
+
 const variants = ["Broken", "Fixed"];
 const charts = [
   // Finished requests say nothing while a service stalls; the oldest one still waiting does (dashed).
-  { key: "p99", log: true, extra: { key: "oldestWaiting", label: "oldest waiting", dash: [10, 8] } },
+  { key: "p99", log: true, extra: { key: "oldestWaiting", label: t("OldestWaiting"), dash: [10, 8] } },
   { key: "perSecond" },
   { key: "inFlight" },
   { key: "heapMb" },
@@ -17,12 +37,12 @@ const charts = [
 ];
 // The tiles of a variant: the live figure, then the run's figure once the variant is done.
 const tiles = [
-  { live: "completed", final: "completed", label: "requests answered", finalLabel: "requests answered", digits: 0 },
-  { live: "perSecond", final: "throughput_rps", label: "answered per second", finalLabel: "answered per second, whole run", digits: 1 },
-  { live: "p99", final: "p99_ms", label: "latency p99, last second (ms)", finalLabel: "latency p99, whole run (ms)", digits: 1 },
-  { live: "errors", final: "errors", label: "timeouts and errors", finalLabel: "timeouts and errors", digits: 0 },
-  { live: "heapMb", final: "heap_end_bytes", label: "GC heap (MB)", finalLabel: "GC heap at end (MB)", digits: 1, scale: 1 / (1024 * 1024) },
-  { live: "queue", final: "thread_pool_queue_peak", label: "thread pool queue", finalLabel: "thread pool queue, peak", digits: 0 },
+  { live: "completed", final: "completed", label: t("TileCompleted"), finalLabel: t("TileCompleted"), digits: 0 },
+  { live: "perSecond", final: "throughput_rps", label: t("TilePerSecond"), finalLabel: t("TilePerSecondRun"), digits: 1 },
+  { live: "p99", final: "p99_ms", label: t("TileP99"), finalLabel: t("TileP99Run"), digits: 1 },
+  { live: "errors", final: "errors", label: t("TileErrors"), finalLabel: t("TileErrors"), digits: 0 },
+  { live: "heapMb", final: "heap_end_bytes", label: t("TileHeap"), finalLabel: t("TileHeapEnd"), digits: 1, scale: 1 / (1024 * 1024) },
+  { live: "queue", final: "thread_pool_queue_peak", label: t("TileQueue"), finalLabel: t("TileQueuePeak"), digits: 0 },
 ];
 
 const state = { lab: null, colours: { Broken: "#D55E00", Fixed: "#0072B2" }, points: {}, plots: {}, metrics: [], ended: false, live: false };
@@ -72,7 +92,7 @@ function buildTiles() {
     root.innerHTML = "";
     for (const t of tiles) tile(root, t.live, t.label);
     for (const m of state.metrics) if (applies(m, variant)) tile(root, "lab:" + m.name, m.label);
-    $('[data-role="phase"]', panel(variant)).textContent = "waiting";
+    $('[data-role="phase"]', panel(variant)).textContent = phaseWord("waiting");
     delete panel(variant).dataset.pid;
     delete panel(variant).dataset.done;
     delete panel(variant).dataset.samples;
@@ -102,7 +122,7 @@ function buildCharts() {
         y: c.log ? { distr: 3 } : { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
       },
       axes: [
-        { label: state.live ? "seconds since the session began" : "seconds since the load began", font, labelFont: font, size: 50, labelSize: 30 },
+        { label: t(state.live ? "AxisSession" : "AxisLoad"), font, labelFont: font, size: 50, labelSize: 30 },
         { font, size: 80 },
       ],
       series: [
@@ -156,12 +176,12 @@ const handlers = {
     document.documentElement.style.setProperty("--broken", state.colours.Broken);
     document.documentElement.style.setProperty("--fixed", state.colours.Fixed);
     $("#lab").textContent = `${e.lab}: ${e.title}`;
-    $("#conditions").textContent = `${e.count > 1 ? `lab ${e.index} of ${e.count} · ` : ""}${e.conditions}${e.conditions.startsWith("live:") ? "" : ` · headline: ${e.headline} (${e.better} is better)`}`;
+    $("#conditions").textContent = `${e.count > 1 ? t("LabOf", e.index, e.count) : ""}${e.conditions}${e.live ? "" : t("HeadlineOf", e.headline, better(e.better))}`;
     $("#headline").hidden = true;
     document.body.dataset.lab = e.lab;
     buildTiles();
     buildCharts();
-    setStatus("starting");
+    setStatus(phaseWord("starting"));
   },
   service(e) {
     panel(e.variant).dataset.pid = String(e.pid);
@@ -169,10 +189,9 @@ const handlers = {
   },
   phase(e) {
     const p = panel(e.variant);
-    const words = { starting: "building and starting", load: "under load", waiting: "waiting for its turn", stopping: "stopping", done: "done" };
-    $('[data-role="phase"]', p).textContent = words[e.phase] ?? e.phase;
+    $('[data-role="phase"]', p).textContent = t(`Turn.${e.phase}`) === `Turn.${e.phase}` ? e.phase : t(`Turn.${e.phase}`);
     document.body.dataset.state = "running";
-    setStatus(`${e.variant}: ${words[e.phase] ?? e.phase}`);
+    setStatus(`${e.variant}: ${$('[data-role="phase"]', p).textContent}`);
     if (e.phase === "done" && e.figures) showRun(e.variant, e.figures);
   },
   sample(e) {
@@ -187,8 +206,8 @@ const handlers = {
     // old figures as current.
     const age = e.metricsAge;
     $('[data-role="phase"]', panel(e.variant)).textContent = e.metricsStale
-      ? `under load · /metrics not answering${age === null ? "" : ` for ${Math.round(age)} s`}`
-      : "under load";
+      ? t("MetricsStale", age === null ? "" : t("ForSeconds", Math.round(age)))
+      : t("Turn.load");
     for (const m of state.metrics) setTile(e.variant, "lab:" + m.name, e.lab?.[m.name] ?? null, 1);
     redraw();
   },
@@ -197,7 +216,7 @@ const handlers = {
     showRun("Fixed", e.fixed);
     const h = e.headline;
     const footer = $("#headline");
-    $('[data-role="label"]', footer).textContent = `${h.label} (${h.better} is better)`;
+    $('[data-role="label"]', footer).textContent = t("LabelBetter", h.label, better(h.better));
     for (const [role, text, value] of [["broken", h.brokenText, h.broken], ["fixed", h.fixedText, h.fixed], ["ratio", h.ratioText, h.ratio]]) {
       const el = $(`[data-role="${role}"]`, footer);
       el.textContent = text;
@@ -205,16 +224,16 @@ const handlers = {
     }
     $('[data-role="sentence"]', footer).textContent = e.sentence;
     footer.hidden = false;
-    setStatus(`${e.lab}: done`);
+    setStatus(`${e.lab}: ${phaseWord("done")}`);
   },
   // workshop live: the lab's knobs as buttons, one row a knob, the current position pressed.
   knobs(e) {
     state.live = true;
     document.body.dataset.mode = "live";
-    $("#stop").textContent = "Stop live session";
+    $("#stop").textContent = t("StopLive");
     const section = $("#knobs");
     section.hidden = false;
-    $('[data-role="load"]', section).textContent = `Load: ${e.load}${e.oneAtATime ? ` · one variant at a time, in turns of ${e.turnSeconds} s: ${e.why}` : " · both variants at once"}`;
+    $('[data-role="load"]', section).textContent = t("Load", e.load) + (e.oneAtATime ? t("OneAtATime", e.turnSeconds, e.why) : t("BothAtOnce"));
     const list = $('[data-role="knobs"]', section);
     list.innerHTML = "";
     for (const k of e.knobs) {
@@ -248,18 +267,19 @@ const handlers = {
     }
     const item = document.createElement("li");
     const took = Object.entries(e.appliedMs).map(([v, ms]) => `${v} ${format(ms, 0)} ms`).join(", ");
-    item.textContent = `${format(e.at, 0)} s: ${e.name} → ${e.label} (taken by ${took})`;
+    item.textContent = t("KnobTurned", format(e.at, 0), e.name, e.label, took);
     Object.assign(item.dataset, { at: String(e.at), name: e.name, value: e.value });
     $('#knobs [data-role="changes"]').prepend(item);
   },
   failed(e) {
-    banner(`${e.lab} failed: ${e.message}`);
+    banner(t("LabFailed", e.lab, e.message));
   },
   end(e) {
     state.ended = true;
     document.body.dataset.state = "ended";
     document.body.dataset.reason = e.reason;
-    setStatus(state.live ? `live session ${e.reason}` : e.reason === "finished" ? "replay finished" : `replay ${e.reason}`);
+    const reason = t(`Reason.${e.reason}`) === `Reason.${e.reason}` ? e.reason : t(`Reason.${e.reason}`);
+    setStatus(t(state.live ? "LiveSessionEnded" : "ReplayEnded", reason));
     for (const b of document.querySelectorAll("#knobs button")) b.disabled = true;
     banner(e.message);
     $("#stop").disabled = true;
@@ -287,10 +307,10 @@ async function turn(name, value, row) {
     const answer = await fetch(`knobs/${encodeURIComponent(name)}?value=${encodeURIComponent(value)}`, { method: "POST" });
     if (!answer.ok) {
       const problem = await answer.json().catch(() => ({}));
-      banner(`${name} did not turn: ${problem.detail ?? answer.status}`);
+      banner(t("KnobFailed", name, problem.detail ?? answer.status));
     }
   } catch (error) {
-    banner(`${name} did not turn: ${error}`);
+    banner(t("KnobFailed", name, error));
   } finally {
     row.classList.remove("turning");
   }
@@ -300,20 +320,20 @@ const source = new EventSource("events");
 for (const [type, handle] of Object.entries(handlers)) {
   source.addEventListener(type, message => handle(JSON.parse(message.data)));
 }
-source.onopen = () => { if (!state.lab) setStatus("waiting for the replay"); };
+source.onopen = () => { if (!state.lab) setStatus(t("WaitingStatus")); };
 source.onerror = () => {
   if (state.ended) return;
   state.ended = true;
   source.close();
   document.body.dataset.state = "gone";
-  setStatus("replay ended");
-  banner("The replay's server has stopped: the replay ended, and this page shows where it was.");
+  setStatus(t("ServerGone"));
+  banner(t("ServerGoneBanner"));
   $("#stop").disabled = true;
 };
 
 $("#stop").addEventListener("click", async () => {
   $("#stop").disabled = true;
-  setStatus("stopping…");
+  setStatus(t("Stopping"));
   try { await fetch("stop", { method: "POST" }); } catch { /* the server may already be gone */ }
 });
 
