@@ -80,6 +80,33 @@ public sealed class LoggingBlockingScenario : LabScenario
             $"on /metrics. A disk that takes {1000 / SinkDelayMs} lines a second cannot keep {RatePerSecond:N0}; losing log lines beats losing requests."));
 
     /// <inheritdoc />
+    public override ScenarioText Chinese { get; } = new(
+        Title: "拖垮服务的请求日志",
+        Conditions: scale => string.Create(CultureInfo.InvariantCulture,
+            $"日志盘每次写入 {SinkDelayMs} ms；每秒 {RatePerSecond:N0} 个请求，持续 {(LoadDuration * scale).TotalSeconds:0.#} s（开环）；客户端等 {ClientTimeout.TotalSeconds:N0} s 后放弃"),
+        HeadlineLabel: "每秒应答的请求数",
+        Sentence: (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"日志盘每次写入 {SinkDelayMs} ms、每秒来 {RatePerSecond:N0} 个请求时，Broken 每秒只应答了 {h.Broken:N1} 个：" +
+            $"每个请求都要等自己那一次写入，一次只写一个，所以每秒不可能超过 {1000 / SinkDelayMs} 个；" +
+            $"{broken.Figure("requests"):N0} 个请求里，客户端放弃了 {broken.Figure(TimedOut):N0} 个。Fixed 每秒应答 {h.Fixed:N0} 个，是 Broken 的 {ScenarioText.ChineseRatio(h)}。" +
+            $"代价记在日志上：{@fixed.Figure("completed"):N0} 条日志事件中，运行期间写到磁盘的有 {@fixed.Figure("log_events_written_total"):N0} 条，" +
+            $"最多有 {@fixed.Figure("log_queue_length_peak"):N0} 条在它的有界缓冲区里等待，{@fixed.Figure("log_events_dropped_total"):N0} 条被丢弃并计入 /metrics。" +
+            $"每秒只能写 {1000 / SinkDelayMs} 行的磁盘，接不住每秒 {RatePerSecond:N0} 行；丢几行日志，好过丢请求。"),
+        Labels: new Dictionary<string, string>
+        {
+            [TimedOut] = string.Create(CultureInfo.InvariantCulture, $"客户端放弃的请求（{ClientTimeout.TotalSeconds:N0} s）"),
+            ["completed"] = "已应答的请求（任意状态码）",
+            ["p99_ms"] = "延迟 p99",
+            ["thread_pool_queue_peak"] = "线程池队列峰值（工作项）",
+            ["log_events_written_total"] = "写到磁盘的日志事件",
+            ["log_events_dropped_total"] = "被丢弃的日志事件（缓冲区已满）",
+            ["log_queue_length_peak"] = "内存中等待的日志事件，峰值",
+            ["live:load"] = string.Create(CultureInfo.InvariantCulture,
+                $"每个服务每秒 {LiveRatePerSecond:N0} 次订单读取（开环，每次带 1 KB 的 token）；客户端等 {ClientTimeout.TotalSeconds:N0} s 后放弃"),
+            ["knob:LogSinkDelayMs"] = "日志盘，每次写入",
+        });
+
+    /// <inheritdoc />
     public override Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct)
     {
         var settings = new Dictionary<string, string> { ["Lab:LogSinkDelayMs"] = SinkDelayMs.ToString(CultureInfo.InvariantCulture) };

@@ -75,6 +75,26 @@ public sealed class ClosureLeakScenario : LabScenario
             $"The fix costs nothing measurable: a registration disposed per request."));
 
     /// <inheritdoc />
+    public override ScenarioText Chinese { get; } = new(
+        Title: "把每份报表都留在内存里的回调",
+        Conditions: scale => string.Create(CultureInfo.InvariantCulture,
+            $"{Requests * scale:N0} 个报表请求，每份 {ReportKilobytes} KB，{Clients} 个客户端；负载前后各在一次完整垃圾回收之后读取堆大小"),
+        HeadlineLabel: "每个请求留在堆上的 KB 数",
+        Sentence: (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"{broken.Figure("completed"):N0} 个 {ReportKilobytes} KB 的报表请求加一次完整垃圾回收之后，Broken 的堆为每个请求留下 {h.Broken:N0} KB，正是整份报表；" +
+            $"Fixed 只留下 {h.Fixed:N1} KB，两者相差 {ScenarioText.ChineseRatio(h)}，因为没有哪个回调活得比它的请求更久。" +
+            $"停止令牌上留下的回调：Broken {broken.Figure(StoppingCallbacksMetric + "_peak"):N0} 个，Fixed {@fixed.Figure(StoppingCallbacksMetric + "_peak"):N0} 个。" +
+            $"修复的代价小到测不出来：每个请求释放一个注册而已。"),
+        Labels: new Dictionary<string, string>
+        {
+            ["heap_retained_bytes"] = "负载留下的存活堆（完整垃圾回收之后）",
+            [StoppingCallbacksMetric + "_peak"] = "停止令牌上的回调，峰值",
+            ["completed"] = "已应答的请求（任意状态码）",
+            ["heap_peak_bytes"] = "GC 堆峰值",
+            ["reports_rendered_total"] = "渲染的报表",
+        });
+
+    /// <inheritdoc />
     public override Task WarmUpAsync(LabService service, ScenarioContext context, CancellationToken ct) => SendAsync(service, WarmUpRequests, null, ct);
 
     /// <inheritdoc />

@@ -108,6 +108,35 @@ public sealed class CacheNoTtlScenario : LabScenario
             $"as evicted and expired prices are read again."));
 
     /// <inheritdoc />
+    public override ScenarioText Chinese { get; } = new(
+        Title: "永不遗忘的缓存",
+        Conditions: scale => string.Create(CultureInfo.InvariantCulture,
+            $"{Links * scale:N0} 个互不相同的链接，经 {Connections} 个连接发送；存储每次读取 {SourceLatencyMs} ms；TTL {TtlSeconds} s，上限 {SizeLimit:N0}；每秒改一次价"),
+        HeadlineLabel: "每 1,000 个不同链接产生的缓存条目",
+        Sentence: (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"点击 {broken.Figure("requests"):N0} 个营销链接（每个 URL 都不相同）之后，Broken 每 1,000 个链接持有 {h.Broken:N0} 个缓存条目，每个链接一个；" +
+            $"Fixed 只有 {h.Fixed:N1} 个（它的上限是 {SizeLimit:N0}），两者相差 {ScenarioText.ChineseRatio(h)}：指向同一价格的链接共用一个条目，缓存满了就淘汰。" +
+            $"改价超过 TTL 之后仍读到旧价的次数：Broken {broken.Figure(StaleReads):N0} 次，Fixed {@fixed.Figure(StaleReads):N0} 次。" +
+            $"修复的代价：发往存储的读取有 {@fixed.Figure("price_source_calls_total"):N0} 次（Broken 为 {broken.Figure("price_source_calls_total"):N0} 次），因为被淘汰和已过期的价格要重新读取。"),
+        Labels: new Dictionary<string, string>
+        {
+            ["price_cache_entries_peak"] = "缓存条目，峰值",
+            [StaleReads] = string.Create(CultureInfo.InvariantCulture, $"旧价读取（改价超过 {TtlSeconds} s 后仍是旧价）"),
+            [CurrentReads] = "新价读取（按同样方式判定）",
+            ["heap_retained_bytes"] = "负载留下的存活堆（完整垃圾回收之后）",
+            ["price_source_calls_total"] = "发往价格存储的读取",
+            ["price_cache_evictions_total"] = "缓存淘汰",
+            ["price_cache_hits_total"] = "缓存命中",
+            ["price_cache_misses_total"] = "缓存未命中",
+            ["price_cache_capacity_peak"] = "缓存容量（即其上限）",
+            ["live:load"] = string.Create(CultureInfo.InvariantCulture,
+                $"每个服务每秒 {LiveRatePerSecond:N0} 次价格读取（开环），覆盖 {HotProducts} 个热门商品；配置项决定其中多大比例作为营销链接发送，每个链接带各自的 utm_id"),
+            ["knob:DistinctLinks"] = "带各自跟踪 id 的链接",
+            ["knob:DistinctLinks=0"] = "无",
+            ["knob:DistinctLinks=1"] = "全部",
+        });
+
+    /// <inheritdoc />
     public override Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct) =>
         Task.FromResult(new ScenarioContext(variant, new Dictionary<string, string>
         {

@@ -78,6 +78,26 @@ public sealed class UndisposedResponseScenario : LabScenario
             $"64 KB body (or closes the connection when the rest is too big), bytes read only to be thrown away."));
 
     /// <inheritdoc />
+    public override ScenarioText Chinese { get; } = new(
+        Title: "忘了松手的网关",
+        Conditions: scale => string.Create(CultureInfo.InvariantCulture,
+            $"{Math.Max(1, Math.Round(Requests * scale)):N0} 个请求，{InFlight} 个并发；连向服务商的连接最多 {Math.Max(1, Math.Round(Cap * scale)):N0} 个；服务商超时 {TimeoutMs:N0} ms；应答 64 KB；gen0 预算 512 MB（负载期间不发生垃圾回收）"),
+        HeadlineLabel: "每应答 1,000 个请求打开的连接",
+        Sentence: (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"Broken 每应答 1,000 个请求，就向服务商打开 {h.Broken:N0} 个连接：连接从不归还，所以每个请求都新开一个，直到上限，共 {broken.Figure(Opened):N0} 个；" +
+            $"此后有 {broken.Figure(Stalled):N0} 个请求为等一个连接耗尽了整整 {TimeoutMs:N0} ms，最后得到 504。" +
+            $"Fixed 每 1,000 个请求只打开 {h.Fixed:N1} 个（共 {@fixed.Figure(Opened):N0} 个，大约每个并发请求一个），两者相差 {ScenarioText.ChineseRatio(h)}，卡住的请求有 {@fixed.Figure(Stalled):N0} 个。" +
+            $"它的代价：释放一个没读完的响应时，要把 64 KB 响应体的剩余部分读完（剩余太多时则关闭连接），这些字节读出来只是为了扔掉。"),
+        Labels: new Dictionary<string, string>
+        {
+            [Opened] = "服务商接受的连接",
+            [Stalled] = string.Create(CultureInfo.InvariantCulture, $"为等连接耗尽整整 {TimeoutMs:N0} ms 的请求（504）"),
+            [Sockets] = "负载结束后网关连向服务商的套接字",
+            ["p99_ms"] = "延迟 p99",
+            ["weather_provider_calls_total"] = "对服务商的调用",
+        });
+
+    /// <inheritdoc />
     public override async Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct)
     {
         var settings = new Dictionary<string, string>

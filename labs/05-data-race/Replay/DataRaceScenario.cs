@@ -71,6 +71,28 @@ public sealed class DataRaceScenario : LabScenario
             $"(a refusal waits its turn too, but takes no ledger write): Fixed answered {@fixed.Figure("throughput_rps"):N0} a second against Broken's {broken.Figure("throughput_rps"):N0}."));
 
     /// <inheritdoc />
+    public override ScenarioText Chinese { get; } = new(
+        Title: "变成负数的余额",
+        Conditions: scale => string.Create(CultureInfo.InvariantCulture,
+            $"从余额 {Opening:N2} 的一个账户提现 {Math.Max(1, Math.Round(Withdrawals * scale)):N0} 笔，每笔 1.00，同时在途 {InFlight} 笔；一次账本写入耗时 {LedgerMs} ms"),
+        HeadlineLabel: "每 1,000 笔提现中，付了出去、余额却没有扣掉的钱",
+        Sentence: (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"账户里只有 {Opening:N2}，Broken 却付出了 {broken.Figure("paid"):N0} 笔 1.00 的提现，余额仍显示 {broken.Figure("balance"):N2}，" +
+            $"而它自己的账本加起来是 {broken.Figure("ledger_expected"):N2}：每 1,000 笔提现，就有 {h.Broken:N0} 付了出去、余额却没有扣掉。" +
+            $"Fixed 付出 {@fixed.Figure("paid"):N0} 笔、拒绝 {@fixed.Figure("refused"):N0} 笔，最终余额 {@fixed.Figure("balance"):N2}，与账本一致。" +
+            $"它的代价：同一账户上的提现相互等待，所以一个账户每秒最多付出 1,000 / {LedgerMs} = {1000 / LedgerMs} 笔" +
+            $"（被拒绝的提现也要排队，但不写账本）：Fixed 每秒应答 {@fixed.Figure("throughput_rps"):N0} 个请求，Broken 为 {broken.Figure("throughput_rps"):N0} 个。"),
+        Labels: new Dictionary<string, string>
+        {
+            ["paid"] = "付出的提现（200）",
+            ["refused"] = "被拒绝的提现（409）",
+            ["balance"] = "负载结束后的余额",
+            ["ledger_expected"] = "期初余额加上账本变动",
+            ["p99_ms"] = "延迟 p99",
+            ["wallet_movements_total"] = "资金变动，付出或被拒绝",
+        });
+
+    /// <inheritdoc />
     public override Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct) =>
         Task.FromResult(new ScenarioContext(variant, new Dictionary<string, string>
         {

@@ -72,6 +72,37 @@ public sealed class NoRateLimitScenario : LabScenario
             $"Its cost: the job is held to 10 requests a second, and every admitted request pays the limiter's lookup (the benchmark measures it)."));
 
     /// <inheritdoc />
+    public override ScenarioText Chinese { get; } = new(
+        Title: "一个客户端的重试风暴拖垮了所有人",
+        Conditions: scale => string.Create(CultureInfo.InvariantCulture,
+            $"四个商城前端合计每秒查询 {VictimRate:0} 个用户，持续 {(Duration * scale).TotalSeconds:0.#} s；同时一个批处理任务用 {StormWorkers} 个 worker 拉取 1,000 个已删除的用户，遇到 5xx 立即重试；" +
+            $"一次查询耗费 {WorkFactor:N0} 次 PBKDF2 迭代；限额每秒 10 个，突发 50 个"),
+        HeadlineLabel: "批处理任务中耗费了一次查询 CPU 的请求",
+        Sentence: (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"一个对每个 500 都立即重试的批处理任务，让 Broken 为它做了 {h.Broken:N0} 次查询（每秒 {broken.Figure("storm_per_second"):N0} 个请求，每个耗费数毫秒 CPU），" +
+            $"合计每秒查询 {VictimRate:0} 个用户的商城前端最多等了 {broken.Figure("p99_ms"):N0} ms（p99）。Fixed 只做了 {h.Fixed:N0} 次，" +
+            $"两者相差 {ScenarioText.ChineseRatio(h)}，正是限流器留给一个调用方的份额（突发 50 个，之后每秒 10 个）：已删除的用户返回 404，任务不会重试它；" +
+            $"突发额度用完后，任务在做任何工作之前就收到了 {@fixed.Figure("storm_429"):N0} 个带 Retry-After 的 429；商城前端最多等了 {@fixed.Figure("p99_ms"):N0} ms。" +
+            $"它的代价：任务被限制在每秒 10 个请求，每个被放行的请求都要承担限流器的一次查找（基准测试测量了这部分）。"),
+        Labels: new Dictionary<string, string>
+        {
+            ["p99_ms"] = "正常调用方的延迟 p99",
+            ["p50_ms"] = "正常调用方的延迟 p50",
+            ["storm_sent"] = "批处理任务发出的请求",
+            ["storm_5xx"] = "其中返回 5xx 的（并被立即重试）",
+            ["storm_429"] = "其中返回 429 的（任务等待后再发）",
+            ["storm_per_second"] = "批处理任务每秒的请求数",
+            ["users_lookups_total"] = "完成的查询（CPU 工作）",
+            ["users_rejected_total"] = "在做任何工作之前就被拒绝的请求",
+            ["live:load"] = string.Create(CultureInfo.InvariantCulture,
+                $"商城前端每秒查询 {VictimRate:0} 个用户（开环）；配置项加入批处理任务：{StormWorkers} 个 worker，遇到 5xx 立即重试；图表跟踪的是商城前端"),
+            ["live:because"] = "查询是 CPU 工作，两个服务共用两个核会互相干扰数据；两者轮流承受负载，每次 20 s，另一个空闲",
+            ["knob:BatchJob"] = "拉取已删除用户的批处理任务",
+            ["knob:BatchJob=off"] = "关",
+            ["knob:BatchJob=on"] = "开，遇到 5xx 立即重试",
+        });
+
+    /// <inheritdoc />
     public override Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct) =>
         Task.FromResult(new ScenarioContext(variant, new Dictionary<string, string>
         {

@@ -88,6 +88,42 @@ public sealed class CircuitBreakerScenario : LabScenario
             $"Its cost: for the break, customers who might have been charged are turned away, and the order must be paid again."));
 
     /// <inheritdoc />
+    public override ScenarioText Chinese { get; } = new(
+        Title: "拖垮整个商店的支付服务商",
+        Conditions: scale => string.Create(CultureInfo.InvariantCulture,
+            $"支付服务商挂起；顾客每秒结账 {CheckoutRate:0} 次，商品目录每秒收到 {CatalogRate:0} 个请求，持续 {(Duration * scale).TotalSeconds:0.#} s；" +
+            $"支付超时 {PaymentTimeoutMs:N0} ms（Fixed 上每次尝试 {AttemptTimeoutMs} ms）；{Pool} 个数据库连接"),
+        HeadlineLabel: "支付服务商宕机期间商品目录的 p99",
+        Sentence: (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"支付服务商挂起期间，从不调用它的商品目录在 Broken 上最多等了 {h.Broken:N0} ms（p99）：每个数据库连接都被一次结账占着，" +
+            $"而那次结账要熬完三次 {PaymentTimeoutMs:N0} ms 的尝试（{broken.Figure(ProviderCalls):N0} 次调用打到了出故障的支付服务商，结账 p99 为 {broken.Figure(CheckoutP99):N0} ms）。" +
+            $"Fixed 上是 {h.Fixed:N0} ms，快了 {ScenarioText.ChineseRatio(h)}：结账调用支付服务商时不占连接，每次尝试只给 {AttemptTimeoutMs} ms，支付服务商一被判定宕机，" +
+            $"就由断路器替它回答：{@fixed.Figure(Degraded):N0} 次结账拿到带 Retry-After 的 503，支付服务商总共只收到 {@fixed.Figure(ProviderCalls):N0} 次调用；" +
+            $"它宕机 {Judged.TotalSeconds:0} s 之后发出的结账耗时 {@fixed.Figure(CheckoutP99Down):N0} ms（p99），Broken 上则是 {broken.Figure(CheckoutP99Down):N0} ms；" +
+            $"最早的那些结账在判定期间最多等了 {@fixed.Figure(CheckoutP99):N0} ms。" +
+            $"它的代价：断开期内，本来可能扣款成功的顾客会被拒之门外，订单得再付一次。"),
+        Labels: new Dictionary<string, string>
+        {
+            [CheckoutP99] = "结账延迟 p99，整场故障",
+            [CheckoutP99Down] = string.Create(CultureInfo.InvariantCulture, $"结账延迟 p99，支付服务商宕机 {Judged.TotalSeconds:0} s 之后发出的结账"),
+            [HealthP99] = "/healthz 延迟 p99（每秒探测两次）",
+            [Checkouts] = "得到回答的结账",
+            [Degraded] = "其中立即得到带 Retry-After 的 503（降级回答）",
+            [ProviderCalls] = "到达支付服务商的调用",
+            [CallsPerCheckout] = "每次结账对支付服务商的调用",
+            [BreakerOpen] = "结束时 /metrics 上断路器处于打开状态（1：是）",
+            ["shop_payment_calls_total"] = "发给支付服务商的调用",
+            ["shop_db_pool_waiting_peak"] = "等待数据库连接的调用方，峰值",
+            ["live:load"] = string.Create(CultureInfo.InvariantCulture,
+                $"每个服务每秒 {CatalogRate:0} 次商品目录读取和 {CheckoutRate:0} 次结账（开环）；图表跟踪的是从不调用支付服务商的商品目录"),
+            ["knob:Provider"] = "支付服务商",
+            ["knob:Provider=ok"] = "正常",
+            ["knob:Provider=slow"] = "慢（800 ms）",
+            ["knob:Provider=fail"] = "失败（503）",
+            ["knob:Provider=hang"] = "挂起",
+        });
+
+    /// <inheritdoc />
     public override async Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct)
     {
         var settings = new Dictionary<string, string>

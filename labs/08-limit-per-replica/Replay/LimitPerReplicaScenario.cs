@@ -72,6 +72,31 @@ public sealed class LimitPerReplicaScenario : LabScenario
             $"the median request took {@fixed.Figure("p50_ms"):N2} ms through the proxy on Fixed against {broken.Figure("p50_ms"):N2} ms on Broken."));
 
     /// <inheritdoc />
+    public override ScenarioText Chinese { get; } = new(
+        Title: "服务横向扩容后，限流额度翻了三倍",
+        Conditions: scale => string.Create(CultureInfo.InvariantCulture,
+            $"{Replicas} 个副本位于轮询代理（YARP）之后；一个调用方每秒发送 {OfferedRate:N0} 次查询，持续 {(Duration * scale).TotalSeconds:0.#} s；" +
+            $"它的限额为每秒 {Limit} 次，突发额度 {Limit}；Fixed 的令牌桶放在回环地址上一个真实的 Redis 中"),
+        HeadlineLabel: "一个调用方每秒被放行的请求数（限额：10）",
+        Sentence: (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"一个调用方以每秒 {OfferedRate:N0} 次的速率向 {Replicas} 个副本发送查询，限额为每秒 {Limit} 次，Broken 每秒放行了 {h.Broken:N1} 次：" +
+            $"每个副本各有自己的令牌桶，代理又把这个调用方的请求分散到所有副本上，所以它拿到了 {h.Broken / Limit:N1} 倍的限额" +
+            $"（限额允许 {broken.Figure("allowed"):N0} 次，实际放行 {broken.Figure("admitted"):N0} 次）。Fixed 每秒放行 {h.Fixed:N1} 次（共 {@fixed.Figure("admitted"):N0} 次），" +
+            $"少了 {ScenarioText.ChineseRatio(h)}：每个调用方只有一个令牌桶，放在 Redis 中，与副本数无关。代价是每个请求之前多一次 Redis 往返：" +
+            $"经过代理的请求耗时中位数，Fixed 为 {@fixed.Figure("p50_ms"):N2} ms，Broken 为 {broken.Figure("p50_ms"):N2} ms。"),
+        Labels: new Dictionary<string, string>
+        {
+            ["admitted"] = "该调用方被放行的请求（200）",
+            ["refused"] = "被拒绝，返回 429 和 Retry-After",
+            ["server_errors"] = "返回 5xx",
+            ["allowed"] = "整个运行期间限额允许的请求数",
+            ["p50_ms"] = "经过代理的延迟 p50",
+            ["users_lookups_total"] = "三个副本之一完成的查询",
+            ["users_rejected_total"] = "三个副本之一拒绝的请求（429）",
+            ["users_limiter_store_up"] = "一个副本能否连上 Redis（1：能）",
+        });
+
+    /// <inheritdoc />
     public override async Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct)
     {
         var settings = new Dictionary<string, string>

@@ -72,6 +72,32 @@ public sealed class ConsumerBacklogScenario : LabScenario
             $"{@fixed.Figure("processed_per_second"):N0} orders a second with 8 at a time, against Broken's {broken.Figure("processed_per_second"):N0} one at a time."));
 
     /// <inheritdoc />
+    public override ScenarioText Chinese { get; } = new(
+        Title: "吞下整个队列的消费者",
+        Conditions: scale => string.Create(CultureInfo.InvariantCulture,
+            $"一次性向回环地址上一个真实 RabbitMQ 的持久化队列发布 {Backlog * scale:N0} 个 {Shop.Event(0).Length / 1024.0:N1} KB 的订单事件；" +
+            $"仓库每次预留耗时 {WarehouseMs} ms；观察消费者 {(Duration * scale).TotalSeconds:0.#} s"),
+        HeadlineLabel: "每 1,000 个排队订单中消费者持有的数量",
+        Sentence: (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"队列中有 {broken.Figure("queued"):N0} 个订单事件、仓库每个订单耗时 {WarehouseMs} ms 时，Broken 在峰值时把每 1,000 个中的 {h.Broken:N0} 个放在了自己的内存里" +
+            $"（{broken.Figure("held_peak"):N0} 个订单已从队列取走但未确认；存活堆增长了 {broken.Figure("heap_retained_bytes") / 1048576:N0} MB）：" +
+            $"没有预取上限，broker 就把整个队列都交给消费者。Fixed 每 1,000 个中只持有 {h.Fixed:N1} 个" +
+            $"（{@fixed.Figure("held_peak"):N0} 个，正是它的预取数；堆增长 {@fixed.Figure("heap_retained_bytes") / 1048576:N0} MB），少了 {ScenarioText.ChineseRatio(h)}。" +
+            $"代价：积压改在 broker 里等待（结束时仍有 {@fixed.Figure("ready_end"):N0} 个订单在队列中，而 Broken 早已把订单全部取走，只剩 {broken.Figure("ready_end"):N0} 个），" +
+            $"所以说明消费者落后的是队列深度，而不是消费者的堆；而且 broker 只有在确认返回时才会发送更多消息，吞吐量要靠并发来换：" +
+            $"Fixed 同时处理 8 个，每秒预留 {@fixed.Figure("processed_per_second"):N0} 个订单，Broken 一次只处理一个，每秒 {broken.Figure("processed_per_second"):N0} 个。"),
+        Labels: new Dictionary<string, string>
+        {
+            ["held_peak"] = "峰值时消费者手上的订单（已从队列取走、未确认）",
+            ["ready_end"] = "结束时仍在 broker 中等待的订单",
+            ["processed"] = "已预留并确认的订单",
+            ["processed_per_second"] = "每秒预留的订单",
+            ["heap_retained_bytes"] = "运行期间存活堆的增长",
+            ["orders_processed_total"] = "已处理并确认的订单事件",
+            ["orders_in_progress_peak"] = "正在处理的订单事件",
+        });
+
+    /// <inheritdoc />
     public override async Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct)
     {
         var settings = new Dictionary<string, string> { ["Lab:Queue"] = "order-events" };

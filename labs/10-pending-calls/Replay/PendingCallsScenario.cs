@@ -73,6 +73,32 @@ public sealed class PendingCallsScenario : LabScenario
             $"the deadline is thrown away."));
 
     /// <inheritdoc />
+    public override ScenarioText Chinese { get; } = new(
+        Title: "那些一直在等、却永远等不到回答的调用",
+        Conditions: scale => string.Create(CultureInfo.InvariantCulture,
+            $"每秒 {Rate} 次购物篮检查，每次约 11 KB，持续 {(Duration * scale).TotalSeconds:0.#} s；库存后端（独立进程，一条 TCP 连接）" +
+            $"丢掉 {DropRate:P0} 的回答；调用方要等多久就等多久，最后一个调用发出 {3 * CallTimeoutMs / 1000} s（Fixed 的三个截止时间）后结束运行"),
+        HeadlineLabel: "每 1,000 个丢失的回答对应的仍在等待的调用方",
+        Sentence: (h, broken, @fixed) => string.Create(CultureInfo.InvariantCulture,
+            $"Broken 发出的 {broken.Figure("calls"):N0} 个调用中，后端丢掉了 {broken.Figure("dropped"):N0} 个回答；最后一个调用发出 {3 * CallTimeoutMs / 1000} s 后，" +
+            $"Broken 仍有 {broken.Figure("waiting_end"):N0} 个调用方在等（每 1,000 个丢失的回答对应 {h.Broken:N0} 个）：在 Broken 里，调用只有等到回答才会离开挂起调用表，" +
+            $"所以每个这样的调用都连同它的购物篮一直留着（存活堆 +{broken.Figure("heap_retained_bytes") / 1048576:N1} MB）。" +
+            $"Fixed 只剩 {@fixed.Figure("waiting_end"):N0} 个在等（每 1,000 个对应 {h.Fixed:N0} 个），少了 {ScenarioText.ChineseRatio(h)}，存活堆只增长了 {@fixed.Figure("heap_retained_bytes") / 1048576:N1} MB：" +
+            $"每个调用都有 {CallTimeoutMs:N0} ms 的截止时间，到时就把它移出表。代价：回答丢失的 {@fixed.Figure("answered_504"):N0} 个调用方在 {CallTimeoutMs:N0} ms 后" +
+            $"收到的是 504，而不是库存；晚于截止时间才到的回答会被扔掉。"),
+        Labels: new Dictionary<string, string>
+        {
+            ["calls"] = "发出的购物篮检查",
+            ["dropped"] = "后端丢掉的回答",
+            ["waiting_end"] = "结束时仍在等待的调用方",
+            ["answered_200"] = "拿到库存的调用方（200）",
+            ["answered_504"] = "被告知回答没有来的调用方（504）",
+            ["heap_retained_bytes"] = "运行期间存活堆的增长",
+            ["stock_checks_total"] = "购物篮检查，按结果分",
+            ["inventory_pending_calls_peak"] = "挂起调用表中的调用",
+        });
+
+    /// <inheritdoc />
     public override async Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct)
     {
         var port = LabService.FreePort();

@@ -5,6 +5,7 @@ using Spectre.Console.Cli;
 using Workshop.Cli.Infrastructure;
 using Workshop.Cli.Localization;
 using Workshop.Cli.Live;
+using Workshop.Cli.Replay;
 using Workshop.Toolkit.Load;
 using Workshop.Toolkit.Replay;
 
@@ -72,11 +73,11 @@ internal sealed class LiveCommand(Workspace workspace) : AsyncCommand<LiveComman
         await using var live = await LiveDashboard.StartAsync(settings.LivePort, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live.StopRequested);
         var mode = scenario.Live;
-        var title = Language.IsChinese() ? ListCommand.Describe(workspace.FindLab(settings.Lab)).Title : scenario.Title;
-        workspace.Err.MarkupLine(Texts.Get("Live.Starting", Markup.Escape(scenario.Lab), Markup.Escape(title), Markup.Escape(mode.Load)));
+        var words = new ScenarioWords(scenario);
+        workspace.Err.MarkupLine(Texts.Get("Live.Starting", Markup.Escape(scenario.Lab), Markup.Escape(words.Title), Markup.Escape(words.Live("live:load", mode.Load))));
         if (mode.OneAtATimeBecause is { } why)
-            workspace.Err.MarkupLine(Texts.Get("Live.OneAtATime", mode.TurnLength.TotalSeconds.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape(why)));
-        live.LabStarting(scenario, 1, 1, 1, Texts.Get("Live.Conditions"), title, live: true);
+            workspace.Err.MarkupLine(Texts.Get("Live.OneAtATime", mode.TurnLength.TotalSeconds.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape(words.Live("live:because", why))));
+        live.LabStarting(scenario, words, 1, 1, 1, Texts.Get("Live.Conditions"), live: true);
 
         LiveSession session;
         try
@@ -91,13 +92,13 @@ internal sealed class LiveCommand(Workspace workspace) : AsyncCommand<LiveComman
 
         await using (session)
         {
-            live.LiveStarting(session);
+            live.LiveStarting(session, words);
             var opened = !settings.NoBrowser && BrowserLauncher.TryOpen(live.Address);
             workspace.Err.MarkupLine(Texts.Get("Live.Page", Markup.Escape(live.Address.ToString()), Texts.Get(opened ? "Live.Opened" : "Live.OpenIt")));
             foreach (var knob in mode.Knobs)
             {
-                workspace.Err.MarkupLine("[dim]" + Markup.Escape(Texts.Get("Live.Knob", knob.Name, knob.Label, knob.Target.ToString().ToLowerInvariant(),
-                    string.Join(" / ", knob.Settings.Select(s => s.Value == knob.Initial ? $"[{s.Label}]" : s.Label)))) + "[/]");
+                workspace.Err.MarkupLine("[dim]" + Markup.Escape(Texts.Get("Live.Knob", knob.Name, words.Live($"knob:{knob.Name}", knob.Label), knob.Target.ToString().ToLowerInvariant(),
+                    string.Join(" / ", knob.Settings.Select(s => words.Live($"knob:{knob.Name}={s.Value}", s.Label)).Select((label, i) => knob.Settings[i].Value == knob.Initial ? $"[{label}]" : label)))) + "[/]");
             }
             workspace.Err.MarkupLine(Texts.Get("Live.Running", settings.Minutes));
 

@@ -132,7 +132,7 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
     {
         public bool All { get; } = Settings.Lab.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
 
-        public List<(ReplayResult Result, string Directory)> Replays { get; } = [];
+        public List<(ReplayResult Result, string Directory, ScenarioWords Words)> Replays { get; } = [];
 
         public int Failures { get; set; }
     }
@@ -142,24 +142,25 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
     {
         var settings = run.Settings;
         var scenario = await Toolkit.Replay.Scenarios.LoadAsync(lab, run.Stop);
-        // In Chinese the lab's title is its report's; the scenario's measures and sentences stay as it words them.
-        var title = Language.IsChinese() ? ListCommand.Describe(lab).Title : scenario.Title;
-        workspace.Err.MarkupLine(Texts.Get("Replay.Replaying", Markup.Escape(scenario.Lab), Markup.Escape(title), Markup.Escape(scenario.Conditions(settings.Factor))));
-        run.Live?.LabStarting(scenario, settings.Factor, index, count, title: title);
+        // The scenario's words in the CLI's language: its Chinese ones when it speaks Chinese (the JSON, report.md and
+        // charts keep the replay's English, which scripts and the drift guard read).
+        var words = new ScenarioWords(scenario);
+        workspace.Err.MarkupLine(Texts.Get("Replay.Replaying", Markup.Escape(scenario.Lab), Markup.Escape(words.Title), Markup.Escape(words.Conditions(settings.Factor))));
+        run.Live?.LabStarting(scenario, words, settings.Factor, index, count);
         var result = await ReplayView.RunAsync(workspace.Err, scenario, settings.Factor, run.Stop, run.Observer, run.Live);
-        run.Live?.LabFinished(result);
+        run.Live?.LabFinished(result, words);
 
         var directory = settings.Out is null
             ? ReplayArtifacts.NewRunDirectory(Path.Combine(workspace.Root, "artifacts", "replay", scenario.Id))
             : run.All ? Path.Combine(Path.GetFullPath(settings.Out), scenario.Id) : Path.GetFullPath(settings.Out);
         var files = ReplayArtifacts.Write(result, directory);
         if (settings.Out is null) ReplayArtifacts.PointLatest(files.Directory);
-        run.Replays.Add((result, Display(files.Directory)));
+        run.Replays.Add((result, Display(files.Directory), words));
         if (settings.Json) return;
 
-        workspace.Out.Write(ReplayView.Headline(result));
-        workspace.Out.Write(ReplayView.Table(result));
-        foreach (var note in ReplayArtifacts.Notes(result)) workspace.Out.MarkupLineInterpolated($"[dim]  {note}[/]");
+        workspace.Out.Write(ReplayView.Headline(result, words, workspace.Out.Profile.Width));
+        workspace.Out.Write(ReplayView.Table(result, words, settings.Factor));
+        foreach (var note in words.Notes(result)) workspace.Out.MarkupLineInterpolated($"[dim]  {note}[/]");
         if (run.Prometheus is not null)
         {
             var broken = await run.Prometheus.DashboardAsync(run.Prometheus.Window("Broken"), ct);

@@ -16,6 +16,8 @@ using Workshop.Toolkit.Processes;
 using Workshop.Toolkit.Replay;
 using Workshop.ServiceKit;
 
+using Workshop.Cli.Replay;
+
 namespace Workshop.Cli.Live;
 
 /// <summary>
@@ -76,10 +78,10 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
     }
 
     /// <summary>
-    /// A lab's replay begins: the page clears its charts and names the lab, its conditions and its figures.
-    /// <paramref name="title"/> replaces the scenario's (the report's own title, in the page's language).
+    /// A lab's replay begins: the page clears its charts and names the lab, its conditions and its figures, in the
+    /// words of <paramref name="words"/> (the page's language).
     /// </summary>
-    public void LabStarting(LabScenario scenario, double scale, int index, int count, string? conditions = null, string? title = null, bool live = false)
+    public void LabStarting(LabScenario scenario, ScenarioWords words, double scale, int index, int count, string? conditions = null, bool live = false)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         lock (_gate)
@@ -88,9 +90,10 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
             _lastSample.Clear();
         }
         var headline = scenario.Headline;
-        Publish("lab", new LabEvent(scenario.Lab, scenario.Id, title ?? scenario.Title, conditions ?? scenario.Conditions(scale), index, count, headline.Label,
+        ArgumentNullException.ThrowIfNull(words);
+        Publish("lab", new LabEvent(scenario.Lab, scenario.Id, words.Title, conditions ?? words.Conditions(scale), index, count, words.HeadlineLabel(headline),
             Word(headline.Better), new Dictionary<string, string> { ["Broken"] = ChartColors.Broken, ["Fixed"] = ChartColors.Fixed },
-            [.. scenario.LabMetrics.Select(m => new LabMetricEvent(m.Name, m.Label, [.. new[] { "Broken", "Fixed" }.Where(m.AppliesTo)]))], live),
+            [.. scenario.LabMetrics.Select(m => new LabMetricEvent(m.Name, words.Label(m.Key, m.Label), [.. new[] { "Broken", "Fixed" }.Where(m.AppliesTo)]))], live),
             LiveEventsJson.Default.LabEvent);
     }
 
@@ -122,29 +125,32 @@ internal sealed class LiveDashboard : IReplayObserver, IProgress<ReplayProgress>
     }
 
     /// <summary>The lab's replay is over: its headline, its sentence, and the table's rows as the terminal prints them.</summary>
-    public void LabFinished(ReplayResult result)
+    public void LabFinished(ReplayResult result, ScenarioWords words)
     {
         ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(words);
         var h = result.Headline;
-        var headline = new HeadlineEvent(h.Label, Word(h.Better), Finite(h.Broken), Finite(h.Fixed), Finite(h.Ratio),
-            ReplayArtifacts.Format(h.Metric, h.Broken), ReplayArtifacts.Format(h.Metric, h.Fixed), h.RatioText);
-        Publish("result", new ResultEvent(result.Lab, headline, result.Sentence, Figures(result.Broken), Figures(result.Fixed),
-            [.. ReplayArtifacts.Rows(result).Select(r => new[] { r.Label, r.Broken, r.Fixed })]), LiveEventsJson.Default.ResultEvent);
+        var headline = new HeadlineEvent(words.HeadlineLabel(h), Word(h.Better), Finite(h.Broken), Finite(h.Fixed), Finite(h.Ratio),
+            ReplayArtifacts.Format(h.Metric, h.Broken), ReplayArtifacts.Format(h.Metric, h.Fixed), words.RatioText(h));
+        Publish("result", new ResultEvent(result.Lab, headline, words.Sentence(result), Figures(result.Broken), Figures(result.Fixed),
+            [.. words.Rows(result).Select(r => new[] { r.Label, r.Broken, r.Fixed })]), LiveEventsJson.Default.ResultEvent);
     }
 
     /// <summary>
     /// `workshop live`: the session's knobs as the page's switches, and the handler that turns one when a button is
     /// pressed (on both variants; the page hears of it through a <c>knob</c> event).
     /// </summary>
-    public void LiveStarting(LiveSession session)
+    public void LiveStarting(LiveSession session, ScenarioWords words)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(words);
         var mode = session.Mode;
         lock (_gate) _session = session;
         Publish("knobs", new KnobsEvent(
-            [.. mode.Knobs.Select(k => new KnobEvent(k.Name, k.Label, k.Target.ToString().ToLowerInvariant(),
-                [.. k.Settings.Select(s => new KnobSettingEvent(s.Label, s.Value))], session.Knobs[k.Name]))],
-            mode.Load, mode.OneAtATime, mode.OneAtATimeBecause, mode.TurnLength.TotalSeconds), LiveEventsJson.Default.KnobsEvent);
+            [.. mode.Knobs.Select(k => new KnobEvent(k.Name, words.Live($"knob:{k.Name}", k.Label), k.Target.ToString().ToLowerInvariant(),
+                [.. k.Settings.Select(s => new KnobSettingEvent(words.Live($"knob:{k.Name}={s.Value}", s.Label), s.Value))], session.Knobs[k.Name]))],
+            words.Live("live:load", mode.Load), mode.OneAtATime, mode.OneAtATimeBecause is { } why ? words.Live("live:because", why) : null,
+            mode.TurnLength.TotalSeconds), LiveEventsJson.Default.KnobsEvent);
     }
 
     /// <summary>Turns a knob of the live session on both variants and tells every page.</summary>

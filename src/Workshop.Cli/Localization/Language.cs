@@ -84,6 +84,9 @@ internal static class Texts
         return args.Length == 0 ? text.Value : string.Format(CultureInfo.InvariantCulture, text.Value, args);
     }
 
+    /// <summary>The text named <paramref name="key"/>, or null when there is none (a lookup by a figure's key).</summary>
+    public static string? Find(string key) => Localizer[key] is { ResourceNotFound: false } text ? text.Value : null;
+
     /// <summary>Every text of the current UI culture, by name (the live page's words).</summary>
     public static IReadOnlyDictionary<string, string> All(string prefix) =>
         Localizer.GetAllStrings(includeParentCultures: true)

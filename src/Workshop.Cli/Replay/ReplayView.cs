@@ -68,51 +68,52 @@ internal static class ReplayView
     /// The side-by-side table: the headline's row first and in bold, then the rows the lab names as telling, then the
     /// rest. Every cell stays on one line: labels and values are short, so it fits 120 columns.
     /// </summary>
-    public static Table Table(ReplayResult result)
+    public static Table Table(ReplayResult result, ScenarioWords words, double scale)
     {
         var table = new Table()
             .Border(TableBorder.Rounded)
-            .Title($"[bold]{Markup.Escape(result.Lab)}[/]: {Markup.Escape(result.Title)}")
+            .Title($"[bold]{Markup.Escape(result.Lab)}[/]: {Markup.Escape(words.Title)}")
             .AddColumn(new TableColumn("").NoWrap())
             .AddColumn(new TableColumn($"[bold {BrokenColour}]Broken[/]").RightAligned().NoWrap())
             .AddColumn(new TableColumn($"[bold {FixedColour}]Fixed[/]").RightAligned().NoWrap());
         var first = true;
-        foreach (var (label, broken, @fixed) in ReplayArtifacts.Rows(result))
+        foreach (var (label, broken, @fixed) in words.Rows(result))
         {
             table.AddRow(Cell(label, first), Cell(broken, first), Cell(@fixed, first));
             first = false;
         }
-        table.Caption($"[dim]{Markup.Escape(result.Conditions)}[/]");
+        // A caption is as wide as its table, which is narrower than the console: Chinese is broken to a width it fits.
+        table.Caption($"[dim]{Markup.Escape(words.Wrap(words.Conditions(result, scale), 56))}[/]");
         return table;
     }
 
     /// <summary>The headline: the measure, both values, how many times better Fixed is, and what it means.</summary>
-    public static IRenderable Headline(ReplayResult result)
+    public static IRenderable Headline(ReplayResult result, ScenarioWords words, int width)
     {
         var h = result.Headline;
         var colour = h.Ratio >= 10 ? "green" : h.Ratio >= 1 ? "yellow" : "red";
-        var text = new Markup(Texts.Get("Replay.Headline", Markup.Escape(h.Label), Better(h.Better),
+        var text = new Markup(Texts.Get("Replay.Headline", Markup.Escape(words.HeadlineLabel(h)), Better(h.Better),
             $"[{BrokenColour}]{Markup.Escape(ReplayArtifacts.Format(h.Metric, h.Broken))}[/]", $"[{FixedColour}]{Markup.Escape(ReplayArtifacts.Format(h.Metric, h.Fixed))}[/]",
-            $"[bold {colour}]{Markup.Escape(h.RatioText)}[/]") + "\n" + Markup.Escape(result.Sentence));
+            $"[bold {colour}]{Markup.Escape(words.RatioText(h))}[/]") + "\n" + Markup.Escape(words.Wrap(words.Sentence(result), width - 4)));
         return new Panel(text).Header(Texts.Get("Replay.HeadlineHeader", Markup.Escape(result.Lab))).BorderColor(Color.Grey).Expand();
     }
 
     /// <summary>One row per lab of `replay all`: its headline measure, both values and the ratio.</summary>
-    public static Table Summary(IReadOnlyList<(ReplayResult Result, string Directory)> replays)
+    public static Table Summary(IReadOnlyList<(ReplayResult Result, string Directory, ScenarioWords Words)> replays)
     {
         var table = new Table().Border(TableBorder.Rounded).Title(Texts.Get("Replay.SummaryTitle"))
             .AddColumn(Texts.Get("Replay.SummaryLab"))
             .AddColumn(new TableColumn($"[bold {BrokenColour}]Broken[/]").RightAligned().NoWrap())
             .AddColumn(new TableColumn($"[bold {FixedColour}]Fixed[/]").RightAligned().NoWrap())
             .AddColumn(new TableColumn(Texts.Get("Replay.SummaryFixedIs")).RightAligned().NoWrap());
-        foreach (var (result, directory) in replays)
+        foreach (var (result, directory, words) in replays)
         {
             var h = result.Headline;
             table.AddRow(
-                new Markup($"[bold]{Markup.Escape(result.Lab)}[/]\n[dim]" + Texts.Get("Replay.SummaryMeasure", Markup.Escape(h.Label), Better(h.Better), Markup.Escape(directory)) + "[/]"),
+                new Markup($"[bold]{Markup.Escape(result.Lab)}[/]\n[dim]" + Texts.Get("Replay.SummaryMeasure", Markup.Escape(words.HeadlineLabel(h)), Better(h.Better), Markup.Escape(directory)) + "[/]"),
                 new Text(ReplayArtifacts.Format(h.Metric, h.Broken)),
                 new Text(ReplayArtifacts.Format(h.Metric, h.Fixed)),
-                new Markup(Texts.Get("Replay.SummaryBetter", $"[bold]{Markup.Escape(h.RatioText)}[/]")));
+                new Markup(Texts.Get("Replay.SummaryBetter", $"[bold]{Markup.Escape(words.RatioText(h))}[/]")));
         }
         return table;
     }

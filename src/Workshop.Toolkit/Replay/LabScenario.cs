@@ -203,6 +203,12 @@ public abstract class LabScenario
     /// <summary>What the replay is about.</summary>
     public abstract HeadlineSpec Headline { get; }
 
+    /// <summary>
+    /// The scenario's words in Simplified Chinese, which `workshop --lang zh-CN` shows; null where the lab has none yet
+    /// (its English words are shown).
+    /// </summary>
+    public virtual ScenarioText? Chinese => null;
+
     /// <summary>Settings and resources for one variant's run; the default sets none.</summary>
     public virtual Task<ScenarioContext> PrepareAsync(string variant, double scale, CancellationToken ct) =>
         Task.FromResult(new ScenarioContext(variant, new Dictionary<string, string>(), scale));
