@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks a Chinese twin against its English file, by the rules of docs/glossary.zh-CN.md (the same rules the test
-TranslationTests holds in CI). Usage: tools/check-zh.py labs/01-logging-blocking   (or: tools/check-zh.py README.md)
+TranslationTests holds in CI). Usage: tools/check-zh.py labs/01-logging-blocking   (or: tools/check-zh.py README.md, or a chapter's README.md)
 Prints one line per problem; exit code 1 when there is any."""
 import re, sys, os
 
@@ -92,6 +92,14 @@ def check_pair(en_path, zh_path, kind, problems):
         m = re.search(r"labs/(\d\d-[a-z0-9-]+)", en_path)
         if m and f"notebooks/{m.group(1)}.ipynb" not in zh:
             problems.append(f"{zh_path}: no link to notebooks/{m.group(1)}.ipynb (the notebooks are English only; say so and link it)")
+        notebook = os.path.join(ROOT, "notebooks", f"{m.group(1)}.ipynb") if m else None
+        if notebook and os.path.exists(notebook):
+            import json
+            lines = "".join("".join(c["source"]) + "\n" for c in json.load(open(notebook, encoding="utf-8"))["cells"] if c["cell_type"] == "markdown")
+            steps = [int(n) for n in re.findall(r'^<a id="step-(\d+)"></a>\s*$', lines, re.M)]
+            linked = [int(n) for n in re.findall(rf"notebooks/{re.escape(m.group(1))}\.ipynb#step-(\d+)\)", zh)]
+            if linked != steps:
+                problems.append(f"{zh_path}: links notebook steps {linked}, the notebook has {steps} (one link each, in order: notebooks/{m.group(1)}.ipynb#step-N)")
     if kind == "hints":
         if len(re.findall(r"^## ", en, re.M)) != len(re.findall(r"^## ", zh, re.M)):
             problems.append(f"{zh_path}: {len(re.findall(r'^## ', zh, re.M))} hints, {en_name} has {len(re.findall(r'^## ', en, re.M))}")

@@ -7,7 +7,7 @@ namespace Workshop.Toolkit.Tests.Translation;
 /// answer, a code block, a command, a figure or a hint that one side has and the other lacks fails here, naming it; and
 /// no Chinese text uses a rendering the glossary rejects.
 /// </summary>
-public sealed class TranslationTests
+public sealed partial class TranslationTests
 {
     public static TheoryData<string> LabIds() => new(Labs.All().Select(l => l.Id));
 
@@ -52,6 +52,78 @@ public sealed class TranslationTests
         // Assert
         problems.Should().BeEmpty("README.zh-CN.md keeps README.md's structure ({0} problems: {1})", problems.Count, string.Join(" | ", problems));
     }
+
+    [Fact]
+    public void ChineseChapterTexts_KeepTheEnglishOnesSectionsCodeAndCommands()
+    {
+        // Arrange: every README of the chapters (chapters/NN-name/**), outside build output.
+        var readmes = Directory.EnumerateFiles(Path.Combine(Repo.Root, "chapters"), "README.md", SearchOption.AllDirectories)
+            .Where(p => !p.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj")).ToList();
+
+        // Act
+        var problems = readmes.SelectMany(r => Twin.Of(r).Problems(Glossary.Load(), isReport: false, isHints: false)).ToList();
+
+        // Assert
+        readmes.Should().NotBeEmpty("the middleware chapter has its text");
+        problems.Should().BeEmpty("each chapter text has a Chinese twin that keeps its structure ({0} problems: {1})", problems.Count, string.Join(" | ", problems));
+    }
+
+    [Theory]
+    [MemberData(nameof(LabIds))]
+    public void ChineseReport_OfEveryLab_LinksEachStepOfItsEnglishNotebook(string lab)
+    {
+        // Arrange: the notebook's steps, by the anchors before their "## N." headings.
+        var info = Labs.Find(lab);
+        var notebook = info.Name + ".ipynb";
+        var steps = NotebookSteps(Path.Combine(Repo.Root, "notebooks", notebook));
+        var zh = File.ReadAllText(Path.Combine(info.Directory, "README.zh-CN.md"));
+
+        // Act
+        var linked = StepLink().Matches(zh).Where(m => m.Groups[1].Value == notebook).Select(m => int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        // Assert
+        steps.Should().NotBeEmpty("notebooks/{0} has numbered steps", notebook);
+        linked.Should().Equal(steps, "lab {0}'s Chinese report links each step of its English notebook once, in order (notebooks/{1}#step-N)", lab, notebook);
+    }
+
+    [Fact]
+    public void Notebooks_EveryNumberedStep_HasTheAnchorTheChineseReportsLinkTo()
+    {
+        // Arrange
+        var notebooks = Directory.EnumerateFiles(Path.Combine(Repo.Root, "notebooks"), "*.ipynb").ToList();
+
+        // Act: a "## N." heading whose previous line is not <a id="step-N"></a>.
+        var missing = notebooks.SelectMany(nb => MarkdownLines(nb)
+                .Select((line, i) => (line, i))
+                .Where(x => NumberedStep().Match(x.line) is { Success: true } m &&
+                            (x.i == 0 || MarkdownLines(nb)[x.i - 1].Trim() != $"<a id=\"step-{m.Groups[1].Value}\"></a>"))
+                .Select(x => $"{Path.GetFileName(nb)}: {x.line.Trim()}"))
+            .ToList();
+
+        // Assert
+        notebooks.Should().HaveCountGreaterThan(10);
+        missing.Should().BeEmpty("every notebook step has its anchor line before its heading ({0})", string.Join(" | ", missing));
+    }
+
+    private static List<string> MarkdownLines(string notebook)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(notebook));
+        return [.. doc.RootElement.GetProperty("cells").EnumerateArray()
+            .Where(c => c.GetProperty("cell_type").GetString() == "markdown")
+            .SelectMany(c => string.Concat(c.GetProperty("source").EnumerateArray().Select(l => l.GetString())).Split('\n'))];
+    }
+
+    private static List<int> NotebookSteps(string notebook) =>
+        [.. MarkdownLines(notebook).Select(l => StepAnchor().Match(l)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^##\s+(\d+)\.\s")]
+    private static partial System.Text.RegularExpressions.Regex NumberedStep();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^<a id=""step-(\d+)""></a>\s*$")]
+    private static partial System.Text.RegularExpressions.Regex StepAnchor();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"notebooks/([\w.-]+\.ipynb)#step-(\d+)\)")]
+    private static partial System.Text.RegularExpressions.Regex StepLink();
 
     [Fact]
     public void CliResources_Chinese_UseNoRenderingTheGlossaryRejects()
