@@ -100,14 +100,15 @@ public sealed class LoadDriverTests
             client, i => Get(i % 5 == 4 ? "/?ms=200" : "/?ms=10"), clients: 4, TimeSpan.FromSeconds(2));
 
         // Assert: lower bounds are the delays less a millisecond (the runtime's timers count whole milliseconds, so a
-        // 200 ms delay can end 199.9 ms after it began by the stopwatch, as a clean-clone CI saw); upper bounds are 5x
-        // the figures or more, room for a busy machine that still catches a figure in the wrong unit or rank.
+        // 200 ms delay can end 199.9 ms after it began by the stopwatch, as a clean-clone CI saw); upper bounds are 10x
+        // the figures, room for a saturated machine (a clean-clone run beside two builds measured p99 1,001 ms) that
+        // still catches a figure in the wrong unit (200,000 in microseconds, 0.2 in seconds) or rank.
         var because = result.ToString();
         result.Count("200").Should().Be(result.Requests, because);
         result.P50.Should().BeInRange(9, 100, because);
-        result.P90.Should().BeInRange(199, 1_000, because);
-        result.P99.Should().BeInRange(199, 1_000, because);
-        result.Max.Should().BeInRange(199, 2_000, because);
+        result.P90.Should().BeInRange(199, 2_000, because);
+        result.P99.Should().BeInRange(199, 2_000, because);
+        result.Max.Should().BeInRange(199, 4_000, because);
         // The mean's floor is 40, not 48: one request in five is slow only over whole fives, so N requests hold
         // floor(N / 5) slow ones (47 ms on average for 164), and a delay may end a millisecond early.
         result.Mean.Should().BeInRange(40, 240, "0.8 x 10 ms + 0.2 x 200 ms = 48 ms, plus overhead; " + because);
