@@ -30,6 +30,9 @@ public sealed class DiagnosisTests(ITestOutputHelper output)
         File.Exists(script).Should().BeTrue("every lab's report quotes a diagnosis script, and {0} has none", Path.GetRelativePath(Repo.Root, script));
         var quoted = ReportFigures.Parse(await File.ReadAllTextAsync(Path.Combine(info.Directory, "README.md")));
         quoted.Should().NotBeEmpty("the report of lab {0} should name the figures it quotes in <!-- figures: ... --> comments", info.Name);
+        // The Chinese report quotes the same figures, each where its reader sees it; so the measurement holds both.
+        var chinese = ReportFigures.Parse(await File.ReadAllTextAsync(Path.Combine(info.Directory, "README.zh-CN.md")));
+        Named(chinese).Should().Equal(Named(quoted), "lab {0}'s README.zh-CN.md quotes README.md's figures, which diagnose.cs measures", info.Name);
 
         // Act: as the report tells the reader to run it.
         var run = await ProcessRunner.RunAsync(DotnetBuild.Host, ["run", Path.GetRelativePath(Repo.Root, script)], Repo.Root, timeout: TimeSpan.FromMinutes(6));
@@ -48,6 +51,23 @@ public sealed class DiagnosisTests(ITestOutputHelper output)
         drifted.Should().BeEmpty("{0} of the {1} figures lab {2}'s report quotes are more than {3}x off what diagnose.cs measured ({4})",
             drifted.Count, quoted.Count, info.Name, Tolerance, string.Join("; ", drifted));
     }
+
+    [Theory]
+    [MemberData(nameof(LabIds))]
+    public async Task ChineseReport_Figures_AreTheEnglishOnesEachShownToItsReader(string lab)
+    {
+        // Arrange
+        var info = Labs.Find(lab);
+
+        // Act: Parse also rejects a figure its comment names but the text before it does not show.
+        var english = ReportFigures.Parse(await File.ReadAllTextAsync(Path.Combine(info.Directory, "README.md")));
+        var chinese = ReportFigures.Parse(await File.ReadAllTextAsync(Path.Combine(info.Directory, "README.zh-CN.md")));
+
+        // Assert
+        Named(chinese).Should().Equal(Named(english), "lab {0}'s Chinese report quotes the figures the drift guard holds the English one to", info.Name);
+    }
+
+    private static List<string> Named(IEnumerable<ReportFigure> figures) => [.. figures.Select(f => $"{f.Name}={f.Shown}")];
 
     [Fact]
     public void ReportFigures_CommentAfterItsBlock_ReadsNameTextAndValue()
