@@ -198,6 +198,48 @@ public sealed partial class LocalizationTests : IDisposable
     }
 
     [Fact]
+    public async Task Help_InChinese_DescribesEveryCommandAndOptionInChineseAndEnglishIsUnchanged()
+    {
+        // Act: help is built after the run has chosen its language.
+        var chinese = await WorkshopCli.RunAsync(_repo.Root, _repo.State, ["--lang", "zh-CN", "--help"], width: 200);
+        var chineseReplay = await WorkshopCli.RunAsync(_repo.Root, _repo.State, ["replay", "--help"], environment: new Dictionary<string, string> { ["WORKSHOP_LANG"] = "zh-CN" }, width: 200);
+        var plain = await WorkshopCli.RunAsync(_repo.Root, _repo.State, ["replay", "--help"], width: 200);
+        var english = await WorkshopCli.RunAsync(_repo.Root, _repo.State, ["--lang", "en", "replay", "--help"], environment: new Dictionary<string, string> { ["LANG"] = "zh_CN.UTF-8" }, width: 200);
+
+        // Assert
+        chinese.Out.Should().Contain("回放一个实验的事故").And.Contain("检查这台机器").And.NotContain("Replays a lab's incident", chinese.ToString());
+        chineseReplay.Out.Should().Contain("把每个实验的负载").And.Contain("与 --live 一起用").And.NotContain("Multiplies each lab's load", chineseReplay.ToString());
+        english.Out.Should().Be(plain.Out, "--lang en prints the help the CLI printed before it spoke Chinese");
+        plain.Out.Should().Contain("Multiplies each lab's load, its requests or its duration");
+    }
+
+    [Fact]
+    public void HelpTexts_EveryOptionAndArgument_HasAChineseDescriptionOfItsOwn()
+    {
+        // Arrange: every described option and argument of every command.
+        var described = typeof(WorkshopApp).Assembly.GetTypes()
+            .SelectMany(t => t.GetProperties())
+            .Select(p => (Property: $"{p.DeclaringType!.Name}.{p.Name}", Attribute: p.GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), inherit: true).Cast<System.ComponentModel.DescriptionAttribute>().SingleOrDefault()))
+            .Where(d => d.Attribute is not null)
+            .ToList();
+
+        // Act
+        string Read(System.ComponentModel.DescriptionAttribute attribute, string culture)
+        {
+            var previous = CultureInfo.CurrentUICulture;
+            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
+            try { return attribute.Description; }
+            finally { CultureInfo.CurrentUICulture = previous; }
+        }
+
+        // Assert
+        described.Should().HaveCountGreaterThan(20, "the commands describe their options");
+        described.Where(d => d.Attribute is not TextDescriptionAttribute).Select(d => d.Property).Should().BeEmpty("every option's help comes from the resources, so it speaks both languages");
+        described.Where(d => Read(d.Attribute!, "zh-CN") == Read(d.Attribute!, "en") || !Regex.IsMatch(Read(d.Attribute!, "zh-CN"), @"\p{IsCJKUnifiedIdeographs}"))
+            .Select(d => d.Property).Should().BeEmpty("each option's Chinese help is written in Chinese");
+    }
+
+    [Fact]
     public void CjkWrap_LongChineseSentence_BreaksBetweenCharactersNeverBeforeClosingPunctuation()
     {
         // Arrange

@@ -22,6 +22,7 @@ catch (DirectoryNotFoundException e)
 }
 
 // WORKSHOP_STATE: where learner state and a running game day's record live (default: .workshop/ under the root).
-var app = WorkshopApp.Create(new Workspace(root, stdout, stderr, Environment.GetEnvironmentVariable("WORKSHOP_STATE") is { Length: > 0 } state ? state : null), new DotnetSpecRunner());
-// --lang zh-CN|en, else WORKSHOP_LANG, else the system locale: the language of every text the CLI and its live page show.
-return await WorkshopApp.RunAsync(app, stderr, args, Environment.GetEnvironmentVariable, CultureInfo.CurrentUICulture, signals.Token);
+var workspace = new Workspace(root, stdout, stderr, Environment.GetEnvironmentVariable("WORKSHOP_STATE") is { Length: > 0 } state ? state : null);
+// --lang zh-CN|en, else WORKSHOP_LANG, else the system locale: the language of every text the CLI, its help and its live
+// page show.
+return await WorkshopApp.RunAsync(() => WorkshopApp.Create(workspace, new DotnetSpecRunner()), stderr, args, Environment.GetEnvironmentVariable, CultureInfo.CurrentUICulture, signals.Token);

@@ -29,51 +29,52 @@ internal static class WorkshopApp
             config.SetExceptionHandler((exception, _) => Report(workspace.Err, exception));
 
             config.AddCommand<ListCommand>("list")
-                .WithDescription("Every lab: its title, its symptom, and your spec's last result against your Broken copy.");
+                .WithDescription(Texts.Get("Help.Command.list"));
             config.AddCommand<ReplayCommand>("replay")
-                .WithDescription("Replays a lab's incident: Broken and Fixed as real processes under the same load, side by side, with charts.")
+                .WithDescription(Texts.Get("Help.Command.replay"))
                 .WithExample("replay", "all")
                 .WithExample("replay", "01", "--scale", "0.5")
                 .WithExample("replay", "01", "--json");
             config.AddCommand<LiveCommand>("live")
-                .WithDescription("Runs a lab's Broken and Fixed side by side under the same steady load, on a live page whose switches turn the incident on and off in both.")
+                .WithDescription(Texts.Get("Help.Command.live"))
                 .WithExample("live", "01")
                 .WithExample("live", "01", "--minutes", "20", "--no-browser");
             config.AddCommand<GamedayCommand>("gameday")
-                .WithDescription("A game day: one lab's Broken service, unnamed, under its incident's traffic, an alert and a clock; --reveal names it and marks the teams' diagnoses.")
+                .WithDescription(Texts.Get("Help.Command.gameday"))
                 .WithExample("gameday", "--seed", "1", "--minutes", "30")
                 .WithExample("gameday", "--reveal", "team-a.md", "team-b.md");
             config.AddCommand<CheckCommand>("check")
-                .WithDescription("Runs a lab's spec against your Broken copy: each test green or red, and a hint when red.")
+                .WithDescription(Texts.Get("Help.Command.check"))
                 .WithExample("check", "01")
                 .WithExample("check", "01", "--watch");
             config.AddCommand<HintCommand>("hint")
-                .WithDescription("Shows a lab's next hint, from a nudge to the exact lines.")
+                .WithDescription(Texts.Get("Help.Command.hint"))
                 .WithExample("hint", "01")
                 .WithExample("hint", "01", "--reset");
             config.AddCommand<DiffCommand>("diff")
-                .WithDescription("Shows the reference fix: Broken against Fixed, names normalised, so only the fix shows.")
+                .WithDescription(Texts.Get("Help.Command.diff"))
                 .WithExample("diff", "01");
             config.AddCommand<HeapDiffCommand>("heapdiff")
-                .WithDescription("The leak hunt in one command: a lab's live heap before and after its replay's load, the types that grew most and what holds them.")
+                .WithDescription(Texts.Get("Help.Command.heapdiff"))
                 .WithExample("heapdiff", "02")
                 .WithExample("heapdiff", "02", "--variant", "fixed", "--requests", "2000");
             config.AddCommand<CountersCommand>("counters")
-                .WithDescription("A lab's service under its replay's load, its runtime counters live (heap, allocation, thread pool, gen 2), a line a second.")
+                .WithDescription(Texts.Get("Help.Command.counters"))
                 .WithExample("counters", "02")
                 .WithExample("counters", "01", "--seconds", "30", "--monitor");
             config.AddCommand<DoctorCommand>("doctor")
-                .WithDescription("Checks this machine: the .NET SDK against global.json, local tools, loopback ports, optional load tools.");
+                .WithDescription(Texts.Get("Help.Command.doctor"));
         });
         return app;
     }
 
     /// <summary>
-    /// Runs <paramref name="app"/> in the language <c>--lang</c>, <c>WORKSHOP_LANG</c> or the locale of
-    /// <paramref name="environment"/> asks for: the UI culture flows with the run into every command, so each text the
-    /// run shows comes from that language's resources.
+    /// Builds the application with <paramref name="create"/> and runs it in the language <c>--lang</c>,
+    /// <c>WORKSHOP_LANG</c> or the locale of <paramref name="environment"/> asks for: the UI culture is set before the
+    /// application is configured (its commands' help comes from the resources) and flows with the run into every
+    /// command, so each text the run shows, its help included, comes from that language's resources.
     /// </summary>
-    public static async Task<int> RunAsync(CommandApp app, IAnsiConsole err, string[] args, Func<string, string?> environment, CultureInfo system, CancellationToken ct)
+    public static async Task<int> RunAsync(Func<CommandApp> create, IAnsiConsole err, string[] args, Func<string, string?> environment, CultureInfo system, CancellationToken ct)
     {
         CultureInfo culture;
         string[] rest;
@@ -88,7 +89,7 @@ internal static class WorkshopApp
         }
 
         CultureInfo.CurrentUICulture = culture;
-        return await app.RunAsync(rest, ct);
+        return await create().RunAsync(rest, ct);
     }
 
     /// <summary>One line on stderr for any error; exit 2 when the arguments were at fault.</summary>

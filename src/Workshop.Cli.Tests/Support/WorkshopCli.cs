@@ -24,8 +24,8 @@ internal static class WorkshopCli
         // Wide consoles by default: assertions look for whole phrases, which an 80-column console would wrap.
         var @out = new TestConsole().Width(width);
         var err = new TestConsole().Width(250);
-        var app = WorkshopApp.Create(new Workspace(root, @out, err, stateDirectory), runner ?? new DotnetSpecRunner(), timing);
-        var code = await WorkshopApp.RunAsync(app, err, args, name => environment?.GetValueOrDefault(name), CultureInfo.InvariantCulture, ct);
+        var workspace = new Workspace(root, @out, err, stateDirectory);
+        var code = await WorkshopApp.RunAsync(() => WorkshopApp.Create(workspace, runner ?? new DotnetSpecRunner(), timing), err, args, name => environment?.GetValueOrDefault(name), CultureInfo.InvariantCulture, ct);
         return new CliRun(code, @out.Output, err.Output);
     }
 }

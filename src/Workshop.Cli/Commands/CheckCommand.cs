@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -19,7 +18,7 @@ internal sealed class CheckCommand(Workspace workspace, ISpecRunner runner, Watc
     internal sealed class Settings : LabSettings
     {
         [CommandOption("-w|--watch")]
-        [Description("Run again on every save under the lab's Broken folder, until Ctrl+C.")]
+        [TextDescription("Help.Check.Watch")]
         public bool Watch { get; set; }
     }
 

@@ -1,7 +1,7 @@
-using System.ComponentModel;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Workshop.Cli.Localization;
 using Workshop.Cli.Infrastructure;
 using Workshop.Toolkit.Diagnostics;
 using Workshop.Toolkit.Processes;
@@ -20,11 +20,11 @@ internal sealed class CountersCommand(Workspace workspace) : LabCommand<Counters
     internal sealed class Settings : VariantLabSettings
     {
         [CommandOption("--seconds <S>")]
-        [Description("How long to watch, from 3 to 600 seconds (default 20).")]
+        [TextDescription("Help.Counters.Seconds")]
         public int Seconds { get; set; } = 20;
 
         [CommandOption("--monitor")]
-        [Description("Hand the terminal to dotnet-counters monitor (full screen, every System.Runtime counter) instead of a line a second.")]
+        [TextDescription("Help.Counters.Monitor")]
         public bool Monitor { get; set; }
 
         public override ValidationResult Validate()

@@ -2,6 +2,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Diff;
 using Workshop.Cli.Infrastructure;
+using Workshop.Cli.Localization;
 
 namespace Workshop.Cli.Commands;
 
@@ -15,7 +16,7 @@ internal sealed class DiffCommand(Workspace workspace) : LabCommand<DiffCommand.
     internal sealed class Settings : LabSettings
     {
         [CommandOption("--mine")]
-        [System.ComponentModel.Description("Show your own change to Broken/ (against the Broken/ git holds at HEAD) instead of the reference fix.")]
+        [TextDescription("Help.Diff.Mine")]
         public bool Mine { get; set; }
     }
 

@@ -1,9 +1,9 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Workshop.Cli.Localization;
 using Workshop.Cli.Gameday;
 using Workshop.Cli.Infrastructure;
 using Workshop.Toolkit.Processes;
@@ -27,19 +27,19 @@ internal sealed class GamedayCommand(Workspace workspace) : AsyncCommand<Gameday
     internal sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "[DIAGNOSIS]")]
-        [Description("With --reveal: the teams' written diagnoses (text or markdown files), each marked against the lab's evidence.")]
+        [TextDescription("Help.Gameday.Diagnoses")]
         public string[] Diagnoses { get; set; } = [];
 
         [CommandOption("--seed <N>")]
-        [Description("Draws the lab from this seed (the same seed, the same lab, on the same labs); default: a random draw.")]
+        [TextDescription("Help.Gameday.Seed")]
         public int? Seed { get; set; }
 
         [CommandOption("-m|--minutes <MINUTES>")]
-        [Description("The time the team has (default 30); the hints come at even intervals within it.")]
+        [TextDescription("Help.Gameday.Minutes")]
         public int Minutes { get; set; } = 30;
 
         [CommandOption("--reveal")]
-        [Description("Name the lab, show the evidence, mark each DIAGNOSIS file, and stop everything the running game day started.")]
+        [TextDescription("Help.Gameday.Reveal")]
         public bool Reveal { get; set; }
 
         public override ValidationResult Validate() =>

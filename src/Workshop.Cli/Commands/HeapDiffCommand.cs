@@ -1,7 +1,7 @@
-using System.ComponentModel;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Workshop.Cli.Localization;
 using Workshop.Cli.Infrastructure;
 using Workshop.Toolkit.Diagnostics;
 using Workshop.Toolkit.Replay;
@@ -19,11 +19,11 @@ internal sealed class HeapDiffCommand(Workspace workspace) : LabCommand<HeapDiff
     internal sealed class Settings : VariantLabSettings
     {
         [CommandOption("-n|--requests <N>")]
-        [Description("Requests between the two snapshots (default: the replay's own count). Only for labs whose replay sends a count of requests.")]
+        [TextDescription("Help.HeapDiff.Requests")]
         public string? Requests { get; set; }
 
         [CommandOption("--top <K>")]
-        [Description("How many of the types that grew most to list (default 10).")]
+        [TextDescription("Help.HeapDiff.Top")]
         public int Top { get; set; } = 10;
 
         public override ValidationResult Validate()

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Workshop.Cli.Hints;
@@ -13,7 +12,7 @@ internal sealed class HintCommand(Workspace workspace) : LabCommand<HintCommand.
     internal sealed class Settings : LabSettings
     {
         [CommandOption("--reset")]
-        [Description("Start over from the first hint.")]
+        [TextDescription("Help.Hint.Reset")]
         public bool Reset { get; set; }
     }
 

@@ -1,5 +1,5 @@
-using System.ComponentModel;
 using Spectre.Console.Cli;
+using Workshop.Cli.Localization;
 
 namespace Workshop.Cli.Commands;
 
@@ -7,7 +7,7 @@ namespace Workshop.Cli.Commands;
 internal class LabSettings : CommandSettings
 {
     [CommandArgument(0, "<LAB>")]
-    [Description("The lab: 01, 1 or 01-logging-blocking.")]
+    [TextDescription("Help.Lab.Lab")]
     public string Lab { get; set; } = "";
 }
 
@@ -15,7 +15,7 @@ internal class LabSettings : CommandSettings
 internal class VariantLabSettings : LabSettings
 {
     [CommandOption("--variant <VARIANT>")]
-    [Description("Which service: broken (default) or fixed.")]
+    [TextDescription("Help.Lab.Variant")]
     public string Variant { get; set; } = "broken";
 
     /// <summary>The variant's folder: Broken or Fixed.</summary>

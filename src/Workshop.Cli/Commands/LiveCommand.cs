@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -25,19 +24,19 @@ internal sealed class LiveCommand(Workspace workspace) : AsyncCommand<LiveComman
     internal sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<LAB>")]
-        [Description("The lab (01, 1 or 01-logging-blocking); it must have a live mode (its replay scenario declares its knobs).")]
+        [TextDescription("Help.Live.Lab")]
         public string Lab { get; set; } = "";
 
         [CommandOption("-m|--minutes <MINUTES>")]
-        [Description("How long the services run before the session ends by itself (default 60).")]
+        [TextDescription("Help.Live.Minutes")]
         public int Minutes { get; set; } = 60;
 
         [CommandOption("--live-port <PORT>")]
-        [Description("The page's port (default 0: any free port).")]
+        [TextDescription("Help.Live.LivePort")]
         public int LivePort { get; set; }
 
         [CommandOption("--no-browser")]
-        [Description("Print the page's address but open no browser.")]
+        [TextDescription("Help.Live.NoBrowser")]
         public bool NoBrowser { get; set; }
 
         public override ValidationResult Validate() =>

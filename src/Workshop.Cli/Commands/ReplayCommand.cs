@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -24,35 +23,35 @@ internal sealed class ReplayCommand(Workspace workspace) : AsyncCommand<ReplayCo
     internal sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<LAB>")]
-        [Description("The lab (01, 1 or 01-logging-blocking), or 'all' for every lab that has a replay.")]
+        [TextDescription("Help.Replay.Lab")]
         public string Lab { get; set; } = "";
 
         [CommandOption("-s|--scale <FACTOR>")]
-        [Description("Multiplies each lab's load, its requests or its duration (default 1, the replay as designed; 0.5 is quicker, with smaller ratios).")]
+        [TextDescription("Help.Replay.Scale")]
         public string? Scale { get; set; }
 
         [CommandOption("--json")]
-        [Description("Print the result as JSON on stdout (an array for 'all') and nothing else there.")]
+        [TextDescription("Help.Replay.Json")]
         public bool Json { get; set; }
 
         [CommandOption("--prometheus")]
-        [Description("Also scrape both services with a real Prometheus server (Debian's prometheus package) and print what its PromQL answers beside the replay's own figures.")]
+        [TextDescription("Help.Replay.Prometheus")]
         public bool Prometheus { get; set; }
 
         [CommandOption("--live")]
-        [Description("Also draw the replay as it runs on a page served on 127.0.0.1 (printed, and opened in the default browser where there is one): Broken beside Fixed, for a projector.")]
+        [TextDescription("Help.Replay.Live")]
         public bool Live { get; set; }
 
         [CommandOption("--live-port <PORT>")]
-        [Description("The live page's port (default 0: any free port).")]
+        [TextDescription("Help.Replay.LivePort")]
         public int LivePort { get; set; }
 
         [CommandOption("--no-browser")]
-        [Description("With --live: print the page's address but open no browser.")]
+        [TextDescription("Help.Replay.NoBrowser")]
         public bool NoBrowser { get; set; }
 
         [CommandOption("-o|--out <DIR>")]
-        [Description("Write the charts, report and JSON here instead of artifacts/replay/NN (with 'all': into DIR/NN).")]
+        [TextDescription("Help.Replay.Out")]
         public string? Out { get; set; }
 
         /// <summary>The factor on each lab's load.</summary>
