@@ -53,13 +53,18 @@ public sealed class ExactlyOnceSpec(BrokerFixture fixture, ITestOutputHelper out
         using var client = app.CreateClient();
         await backlog.Warehouse.WaitForRequestsAsync(1, TimeSpan.FromSeconds(30));
 
-        // Act: the broker is killed (kill -9) and started again on the same ports; then the held call answers.
+        // Act: the broker is killed (kill -9) and started again on the same ports; then the held call answers. Its
+        // definitions are synced to disk first, as a broker that had run for more than a moment would have them.
+        await backlog.Broker.SyncToDiskAsync();
         await backlog.Broker.KillAsync();
         await backlog.Broker.RestartAsync();
         await backlog.Warehouse.SetAsync(Backlog.Quick);
         var drained = await backlog.DrainedAsync(client, Orders, TimeSpan.FromSeconds(30));
         var reservations = await backlog.ReservationsAsync();
-        output.WriteLine($"drained: {drained}; warehouse calls {await backlog.Warehouse.RequestsAsync()}, repeated keys {await backlog.Warehouse.KeyRepeatsAsync()}, reservations {reservations}");
+        var (ready, consumers) = await backlog.CountsAsync();
+        output.WriteLine($"drained: {drained}; warehouse calls {await backlog.Warehouse.RequestsAsync()}, repeated keys {await backlog.Warehouse.KeyRepeatsAsync()}, reservations {reservations}; " +
+                         $"the queue holds {ready} ready with {consumers} consumers");
+        if (!drained) output.WriteLine("the broker's log, its last 40 lines:\n" + string.Join('\n', backlog.Broker.Log.Split('\n').TakeLast(40)));
 
         // Assert
         Symptom.Absent(reservations == Orders && drained, string.Create(CultureInfo.InvariantCulture,
