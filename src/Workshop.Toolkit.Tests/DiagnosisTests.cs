@@ -30,9 +30,6 @@ public sealed class DiagnosisTests(ITestOutputHelper output)
         File.Exists(script).Should().BeTrue("every lab's report quotes a diagnosis script, and {0} has none", Path.GetRelativePath(Repo.Root, script));
         var quoted = ReportFigures.Parse(await File.ReadAllTextAsync(Path.Combine(info.Directory, "README.md")));
         quoted.Should().NotBeEmpty("the report of lab {0} should name the figures it quotes in <!-- figures: ... --> comments", info.Name);
-        // The Chinese report quotes the same figures, each where its reader sees it; so the measurement holds both.
-        var chinese = ReportFigures.Parse(await File.ReadAllTextAsync(Path.Combine(info.Directory, "README.zh-CN.md")));
-        Named(chinese).Should().Equal(Named(quoted), "lab {0}'s README.zh-CN.md quotes README.md's figures, which diagnose.cs measures", info.Name);
 
         // Act: as the report tells the reader to run it.
         var run = await ProcessRunner.RunAsync(DotnetBuild.Host, ["run", Path.GetRelativePath(Repo.Root, script)], Repo.Root, timeout: TimeSpan.FromMinutes(6));
@@ -54,20 +51,19 @@ public sealed class DiagnosisTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(LabIds))]
-    public async Task ChineseReport_Figures_AreTheEnglishOnesEachShownToItsReader(string lab)
+    public async Task ChineseReport_EveryFigureItsCommentsName_IsShownInItsText(string lab)
     {
-        // Arrange
+        // Arrange: TranslationTests hold the Chinese figures comments equal to the English ones, which the drift guard
+        // re-measures; this holds each figure to the Chinese text its reader sees.
         var info = Labs.Find(lab);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(info.Directory, "README.zh-CN.md"));
 
-        // Act: Parse also rejects a figure its comment names but the text before it does not show.
-        var english = ReportFigures.Parse(await File.ReadAllTextAsync(Path.Combine(info.Directory, "README.md")));
-        var chinese = ReportFigures.Parse(await File.ReadAllTextAsync(Path.Combine(info.Directory, "README.zh-CN.md")));
+        // Act: Parse rejects a figure its comment names but the text before it does not show.
+        var parse = () => ReportFigures.Parse(markdown);
 
         // Assert
-        Named(chinese).Should().Equal(Named(english), "lab {0}'s Chinese report quotes the figures the drift guard holds the English one to", info.Name);
+        parse.Should().NotThrow("lab {0}'s Chinese report shows every figure its comments name", info.Name);
     }
-
-    private static List<string> Named(IEnumerable<ReportFigure> figures) => [.. figures.Select(f => $"{f.Name}={f.Shown}")];
 
     [Fact]
     public void ReportFigures_CommentAfterItsBlock_ReadsNameTextAndValue()
